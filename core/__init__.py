@@ -1,0 +1,1 @@
+"""Core: the application without a screen — settings, collections, indexing, search, the CLI."""

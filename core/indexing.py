@@ -1,0 +1,489 @@
+"""The indexing pipeline: scan -> extract and chunk (worker processes) -> embed (batched) -> store.
+
+Extraction of the next files overlaps with embedding of the previous ones; embeddings are computed
+in large batches across documents; chunks are written in large batches (one LanceDB commit for
+many documents). Write order keeps the index consistent whatever instant the process dies at:
+
+1. catalog: the batch's documents are marked ``indexing``;
+2. LanceDB: their new chunks are added under a fresh generation, then older generations deleted;
+3. catalog: each document is marked ``indexed`` with that generation.
+
+On the next start, ``reconcile`` puts ``indexing`` documents back in the queue and deletes every
+chunk whose generation is not the live one, so no document is ever marked indexed without its
+chunks and no orphan chunk survives.
+"""
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pyarrow as pa
+
+from core.errors import DiskFullError, IndexBusyError, LanterneError
+from core.library import Library
+from core.paths import display_path, path_from_db, path_to_db
+from indexer.catalog import Collection, DocumentRow, Source
+from indexer.formats.detect import DOCUMENT_EXTENSIONS
+from indexer.scan import FileEntry, ScanProblem, build_spec, content_hash, normalise_source, walk
+from indexer.store import schema
+from indexer.workers import ExtractionPool, Job, JobResult, WorkerConfig
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 256  # chunks per embedding call
+WRITE_ROWS = 4096  # chunks per LanceDB commit
+WRITE_SECONDS = 15.0  # ...or at least this often, so progress is durable
+
+
+@dataclass
+class Progress:
+    """A snapshot of an indexing run, safe to hand to any thread."""
+
+    state: str = "idle"  # idle | scanning | indexing | paused | done | cancelled | error
+    collection: str = ""
+    files_total: int = 0
+    files_done: int = 0
+    bytes_total: int = 0
+    bytes_done: int = 0
+    pages_done: int = 0
+    chunks_done: int = 0
+    failures: int = 0
+    current: str = ""
+    elapsed_s: float = 0.0
+    rate_files_s: float = 0.0
+    rate_chunks_s: float = 0.0
+    eta_s: float | None = None
+    message: str = ""
+
+
+@dataclass
+class Report:
+    files_seen: int = 0
+    indexed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[dict] = field(default_factory=list)
+    chunks: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    cancelled: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "files_seen": self.files_seen, "indexed": self.indexed, "unchanged": self.unchanged,
+            "removed": self.removed, "failed": self.failed, "chunks": self.chunks,
+            "pages": self.pages, "seconds": round(self.seconds, 3), "cancelled": self.cancelled,
+        }
+
+
+@dataclass
+class _Pending:
+    row: DocumentRow
+    entry: FileEntry
+    hash: str
+    result: JobResult
+    vectors: object = None
+
+
+class IndexingService:
+    """Indexes sources of the library. One run at a time per data folder (a file lock makes the CLI
+    and the app take turns); cancellation and pause are cooperative, checked between files and
+    between batches."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.cancel_event = threading.Event()
+        self.resume_event = threading.Event()
+        self.resume_event.set()
+        self._run_lock = threading.Lock()
+
+    # -- control
+    def cancel(self) -> None:
+        self.cancel_event.set()
+        self.resume_event.set()
+
+    def pause(self) -> None:
+        self.resume_event.clear()
+
+    def resume(self) -> None:
+        self.resume_event.set()
+
+    # -- public API
+    def add_sources(self, paths: Iterable[str], collection: str = "Default",
+                    excludes: Iterable[str] = ()) -> tuple[Collection, list[Source]]:
+        catalog = self.library.catalog
+        coll = catalog.ensure_collection(collection)
+        sources = []
+        for raw in paths:
+            path = normalise_source(raw)
+            kind = "folder" if os.path.isdir(path) else "file"
+            sources.append(catalog.add_source(coll, path_to_db(path), kind, excludes))
+        return coll, sources
+
+    def index(self, paths: Iterable[str], collection: str = "Default",
+              progress: Callable[[Progress], None] | None = None) -> Report:
+        """Add ``paths`` as sources of ``collection`` and bring them up to date now."""
+        paths = list(paths)
+        missing = [p for p in paths if not os.path.lexists(p)]
+        if missing:
+            raise LanterneError(f"Not found: {missing[0]}", code="not-found")
+        coll, sources = self.add_sources(paths, collection)
+        return self.run(coll, sources, progress)
+
+    def run(self, coll: Collection, sources: list[Source],
+            progress: Callable[[Progress], None] | None = None) -> Report:
+        if not self._run_lock.acquire(blocking=False):
+            raise IndexBusyError("Indexing is already running.", code="busy")
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self.library.layout.index_lock))
+        try:
+            try:
+                lock.acquire(timeout=2)
+            except Timeout as exc:
+                raise IndexBusyError(
+                    "Another Lanterne process is indexing this data folder; try again when it has finished.",
+                    code="busy") from exc
+            try:
+                self.cancel_event.clear()
+                return _Run(self, coll, sources, progress).execute()
+            finally:
+                lock.release()
+        finally:
+            self._run_lock.release()
+
+    def reconcile(self) -> dict:
+        """Repair after a crash: re-queue half-written documents, delete chunks that are not the
+        live generation of an indexed document."""
+        catalog, store = self.library.catalog, self.library.store
+        interrupted = [d.id for d in catalog.documents(status="indexing")]
+        catalog.set_pending(interrupted)
+        removed = store.delete_stale(catalog.live_generations())
+        if interrupted or removed:
+            log.info("reconcile: %d interrupted documents re-queued, %d stale chunks removed", len(interrupted), removed)
+        return {"requeued": len(interrupted), "stale_chunks_removed": removed}
+
+
+class _Run:
+    def __init__(self, service: IndexingService, coll: Collection, sources: list[Source],
+                 progress: Callable[[Progress], None] | None) -> None:
+        self.service = service
+        self.library = service.library
+        self.catalog = service.library.catalog
+        self.settings = service.library.settings
+        self.coll = coll
+        self.sources = sources
+        self.report = Report()
+        self.progress = Progress(collection=coll.name)
+        self.callback = progress
+        self.started = time.monotonic()
+        self._last_emit = 0.0
+
+    # -- progress
+    def emit(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.callback or (not force and now - self._last_emit < 0.25):
+            return
+        self._last_emit = now
+        p = self.progress
+        p.elapsed_s = now - self.started
+        if p.elapsed_s > 0 and p.files_done:
+            p.rate_files_s = p.files_done / p.elapsed_s
+            p.rate_chunks_s = p.chunks_done / p.elapsed_s
+            if p.bytes_done and p.bytes_total > p.bytes_done:
+                p.eta_s = (p.bytes_total - p.bytes_done) / (p.bytes_done / p.elapsed_s)
+            elif p.files_total > p.files_done:
+                p.eta_s = (p.files_total - p.files_done) / p.rate_files_s
+            else:
+                p.eta_s = 0.0
+        try:
+            self.callback(Progress(**vars(p)))
+        except Exception:
+            log.exception("progress callback failed")
+
+    def fail(self, path: str, reason: str) -> None:
+        self.report.failed.append({"path": display_path(path), "reason": reason})
+        self.progress.failures += 1
+
+    # -- the run
+    def execute(self) -> Report:
+        store = self.library.store  # checks the index matches the configured embedder
+        self.service.reconcile()
+        self.progress.state = "scanning"
+        self.emit(force=True)
+        jobs = self.scan()
+        jobs.sort(key=lambda item: item[1].mtime_ns, reverse=True)  # recently changed first
+        self.progress.files_total = len(jobs)
+        self.progress.bytes_total = sum(e.size for _, e in jobs)
+        self.progress.state = "indexing"
+        self.emit(force=True)
+        if jobs:
+            self.process(jobs, store, self.library.embedder)
+        if self.report.indexed or self.report.removed or not store._fts_ready:
+            store.maintain()
+        self.report.seconds = time.monotonic() - self.started
+        self.progress.state = "cancelled" if self.report.cancelled else "done"
+        self.progress.current = ""
+        self.emit(force=True)
+        return self.report
+
+    def scan(self) -> list[tuple[DocumentRow, FileEntry]]:
+        """Walk each source: record new files, spot unchanged ones by size+mtime, remove vanished
+        ones. Returns the files that need (re)reading."""
+        jobs: list[tuple[DocumentRow, FileEntry]] = []
+        max_bytes = self.settings.max_file_mb * 1024 * 1024
+        for source in self.sources:
+            root = path_from_db(source.path)
+            spec = build_spec(list(self.settings.default_excludes) + list(source.excludes))
+            known = {d.path: d for d in self.catalog.documents(source_id=source.id)}
+            seen: set[str] = set()
+            root_ok = True
+            explicit_file = source.kind == "file"
+            for item in walk(root, spec):
+                if self.service.cancel_event.is_set():
+                    self.report.cancelled = True
+                    return jobs
+                if isinstance(item, ScanProblem):
+                    if item.path == root:
+                        root_ok = False
+                    self.fail(item.path, item.reason)
+                    continue
+                key = path_to_db(item.path)
+                seen.add(key)
+                self.report.files_seen += 1
+                self.progress.current = display_path(key)
+                row = known.get(key)
+                if row is None:
+                    row = self.catalog.upsert_document(self.coll.id, source.id, key, item.size, item.mtime_ns)
+                if row.status in ("indexed", "failed", "unsupported") and row.size == item.size and row.mtime_ns == item.mtime_ns:
+                    self.report.unchanged += 1
+                    if row.status != "indexed":
+                        self.report.failed.append({"path": display_path(key), "reason": row.reason or "failed"})
+                    continue
+                ext = os.path.splitext(item.path)[1].lower()
+                if ext and ext not in DOCUMENT_EXTENSIONS and not explicit_file:
+                    reason = f"unsupported format ({ext})"
+                    self.catalog.mark_failed(row.id, reason, size=item.size, mtime_ns=item.mtime_ns, hash=None, status="unsupported")
+                    self.fail(key, reason)
+                    continue
+                if item.size > max_bytes:
+                    reason = f"too large ({item.size // 2**20} MB; the limit is {self.settings.max_file_mb} MB in settings)"
+                    self.catalog.mark_failed(row.id, reason, size=item.size, mtime_ns=item.mtime_ns, hash=None)
+                    self.fail(key, reason)
+                    continue
+                jobs.append((row, item))
+                if self.report.files_seen % 500 == 0:
+                    self.emit()
+            if root_ok and not self.report.cancelled:
+                gone = [d.id for p, d in known.items() if p not in seen]
+                if gone:
+                    self.library.store.delete_documents(gone)  # chunks first, then the catalog rows
+                    self.catalog.delete_documents(gone)
+                    self.report.removed += len(gone)
+                self.catalog.touch_source(source.id)
+        return jobs
+
+    def process(self, jobs: list[tuple[DocumentRow, FileEntry]], store, embedder) -> None:
+        settings = self.settings
+        config = WorkerConfig(
+            tokenizer_file=str(embedder.tokenizer_file) if getattr(embedder, "tokenizer_file", None) else None,
+            max_tokens=getattr(embedder, "content_tokens", embedder.max_tokens - 2),
+            target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap,
+            memory_mb=settings.extract_memory_mb, base_timeout_s=settings.extract_timeout_s,
+        )
+        results: queue.Queue = queue.Queue(maxsize=16)
+        cancel = self.service.cancel_event
+        hashes: dict[int, str] = {}
+        default_lang = _default_language(settings)
+
+        def job_stream() -> Iterator[Job]:
+            for row, entry in jobs:
+                if cancel.is_set():
+                    return
+                self.service.resume_event.wait()
+                try:
+                    digest = content_hash(entry.path)
+                except OSError as exc:
+                    results.put(("error", row, entry, f"cannot read the file ({exc.strerror or exc})"))
+                    continue
+                if row.status == "indexed" and row.hash == digest:
+                    results.put(("same", row, entry, digest))  # touched but not changed
+                    continue
+                hashes[row.id] = digest
+                yield Job(key=(row, entry), path=entry.path, default_lang=default_lang)
+
+        def produce() -> None:
+            try:
+                with ExtractionPool(config, workers=settings.indexing_workers) as pool:
+                    for result in pool.run(job_stream(), cancelled=cancel.is_set):
+                        results.put(("result", result))
+                        if cancel.is_set():
+                            break
+            except BaseException as exc:  # surfaced in the consumer, which owns error reporting
+                results.put(("crash", exc))
+            finally:
+                results.put(("end",))
+
+        producer = threading.Thread(target=produce, name="lanterne-extract-feed", daemon=True)
+        producer.start()
+
+        pending: list[_Pending] = []
+        write_rows: list[_Pending] = []
+        last_write = time.monotonic()
+        finished = False
+        try:
+            while not finished:
+                try:
+                    item = results.get(timeout=0.5)
+                except queue.Empty:
+                    item = None
+                if item is not None:
+                    kind = item[0]
+                    if kind == "end":
+                        finished = True
+                    elif kind == "crash":
+                        raise item[1]
+                    elif kind == "same":
+                        _, row, entry, digest = item
+                        self.catalog.mark_unchanged(row.id, size=entry.size, mtime_ns=entry.mtime_ns)
+                        self.report.unchanged += 1
+                        self._file_done(entry)
+                    elif kind == "error":
+                        _, row, entry, reason = item
+                        self._failed(row, entry, reason, None)
+                    else:
+                        result: JobResult = item[1]
+                        row, entry = result.job.key
+                        self.progress.current = display_path(row.path)
+                        if not result.ok:
+                            self._failed(row, entry, result.reason, hashes.get(row.id))
+                        elif not result.chunks:
+                            self._failed(row, entry, "no text found in the document", hashes.get(row.id))
+                        else:
+                            pending.append(_Pending(row, entry, hashes.get(row.id, ""), result))
+                pending_chunks = sum(len(p.result.chunks) for p in pending)
+                if pending and (pending_chunks >= EMBED_BATCH or finished or item is None or cancel.is_set()):
+                    self._embed(pending, embedder)
+                    write_rows.extend(pending)
+                    pending = []
+                rows_waiting = sum(len(p.result.chunks) for p in write_rows)
+                if write_rows and (rows_waiting >= WRITE_ROWS or finished or cancel.is_set()
+                                   or time.monotonic() - last_write > WRITE_SECONDS):
+                    self._write(write_rows, store)
+                    write_rows = []
+                    last_write = time.monotonic()
+                if cancel.is_set() and not finished:
+                    self.report.cancelled = True
+                    break
+                if not self.service.resume_event.is_set():
+                    self.progress.state = "paused"
+                    self.emit(force=True)
+                    self.service.resume_event.wait()
+                    self.progress.state = "indexing"
+                self.emit()
+        finally:
+            if write_rows:
+                self._write(write_rows, store)
+            if not finished:
+                cancel.set()
+                while producer.is_alive():  # drain so the producer can finish and close its pool
+                    try:
+                        results.get(timeout=0.2)
+                    except queue.Empty:
+                        pass
+            producer.join(timeout=10)
+
+    def _file_done(self, entry: FileEntry) -> None:
+        self.progress.files_done += 1
+        self.progress.bytes_done += entry.size
+
+    def _failed(self, row: DocumentRow, entry: FileEntry, reason: str, digest: str | None) -> None:
+        status = "unsupported" if reason.startswith("unsupported format") else "failed"
+        if row.status == "indexed":
+            self.library.store.delete_documents([row.id])  # its old content no longer reflects the file
+        self.catalog.mark_failed(row.id, reason, size=entry.size, mtime_ns=entry.mtime_ns, hash=digest, status=status)
+        self.fail(row.path, reason)
+        self._file_done(entry)
+
+    def _embed(self, pending: list[_Pending], embedder) -> None:
+        texts = [c.embed_text or c.text for p in pending for c in p.result.chunks]
+        vectors = embedder.embed_documents(texts)
+        offset = 0
+        for p in pending:
+            n = len(p.result.chunks)
+            p.vectors = vectors[offset:offset + n]
+            offset += n
+
+    def _write(self, batch: list[_Pending], store) -> None:
+        generation = self.catalog.next_generation()
+        doc_ids = [p.row.id for p in batch]
+        columns: dict[str, list] = {name: [] for name in schema(store.dim).names if name != "vector"}
+        vectors = []
+        for p in batch:
+            for chunk, vector in zip(p.result.chunks, p.vectors):
+                columns["chunk_id"].append(f"{p.row.id}-{generation}-{chunk.ordinal}")
+                columns["doc_id"].append(p.row.id)
+                columns["gen"].append(generation)
+                columns["collection_id"].append(self.coll.id)
+                columns["ordinal"].append(chunk.ordinal)
+                columns["path"].append(p.row.path)
+                columns["page"].append(chunk.page)
+                columns["heading"].append(chunk.heading)
+                columns["start"].append(chunk.start)
+                columns["end"].append(chunk.end)
+                columns["lang"].append(p.result.lang)
+                columns["text"].append(chunk.text)
+                columns["terms"].append(chunk.terms)
+                vectors.append(vector)
+        import numpy as np
+
+        flat = np.asarray(vectors, dtype=np.float32).reshape(-1)
+        arrays = [pa.array(columns[name], type=schema(store.dim).field(name).type) for name in columns]
+        arrays.append(pa.FixedSizeListArray.from_arrays(pa.array(flat, type=pa.float32()), store.dim))
+        table = pa.Table.from_arrays(arrays, schema=schema(store.dim))
+        self.catalog.mark_indexing(doc_ids)
+        try:
+            store.write(table, generation, doc_ids)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+                raise DiskFullError(str(self.library.layout.root)) from exc
+            raise
+        except Exception as exc:
+            if "No space left" in str(exc):
+                raise DiskFullError(str(self.library.layout.root)) from exc
+            raise
+        with self.catalog.transaction():
+            for p in batch:
+                r = p.result
+                self.catalog.mark_indexed(p.row.id, size=p.entry.size, mtime_ns=p.entry.mtime_ns, hash=p.hash,
+                                          gen=generation, chunk_count=len(r.chunks), pages=r.pages, lang=r.lang,
+                                          title=r.title)
+        for p in batch:
+            self.report.indexed += 1
+            self.report.chunks += len(p.result.chunks)
+            self.report.pages += max(p.result.pages, 1)
+            self.progress.pages_done += max(p.result.pages, 1)
+            self.progress.chunks_done += len(p.result.chunks)
+            self._file_done(p.entry)
+        self.emit()
+
+
+def _default_language(settings) -> str:
+    if settings.language in ("en", "fr"):
+        return settings.language
+    import locale
+
+    try:
+        code = (locale.getlocale()[0] or os.environ.get("LANG", "en"))[:2].lower()
+    except (ValueError, TypeError):
+        code = "en"
+    from indexer.textproc import LANGUAGES
+
+    return code if code in LANGUAGES else "en"

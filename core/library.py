@@ -1,0 +1,108 @@
+"""The Library: everything Lanterne keeps for one data folder, built once by the composition root
+(the CLI or desktop/app.py) and passed down. Loads models lazily, never at import."""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from core.errors import LanterneError, from_os_error
+from core.paths import DataLayout
+from core.settings import Settings
+from indexer.catalog import Catalog
+from indexer.store import ChunkStore, ModelMismatch
+from models.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+
+class Library:
+    def __init__(self, root: Path, settings: Settings | None = None) -> None:
+        try:
+            self.layout = DataLayout(Path(root)).ensure()
+        except OSError as exc:
+            raise from_os_error(exc, f"the data folder {root}") from exc
+        self.settings = settings if settings is not None else Settings.load(self.layout.settings)
+        self.catalog = Catalog(self.layout.catalog)
+        self._embedder = None
+        self._store: ChunkStore | None = None
+        self._lock = threading.RLock()
+
+    # -- models
+    @property
+    def embedder(self):
+        with self._lock:
+            if self._embedder is None:
+                from models.embedder import load_embedder
+
+                try:
+                    self._embedder = load_embedder(self.settings.embedder, threads=self.settings.embed_threads)
+                except ModelError as exc:
+                    raise LanterneError(exc.message, code=exc.code) from exc
+                log.info("embedder %s loaded (dim %d, max %d tokens)", self._embedder.model_id,
+                         self._embedder.dimension, self._embedder.max_tokens)
+            return self._embedder
+
+    def set_embedder(self, embedder) -> None:
+        """Use an already-loaded embedder (tests and benchmarks share one)."""
+        with self._lock:
+            self._embedder = embedder
+
+    # -- storage
+    @property
+    def store(self) -> ChunkStore:
+        """The chunk table, checked against the embedder: a different model means a clean
+        re-embedding of every document, never a broken search."""
+        with self._lock:
+            if self._store is None:
+                # Same embedder setting as the one the index was built with: open it without
+                # loading the model (a re-scan of unchanged folders then takes a moment).
+                if self.catalog.get_meta("embedder_setting") == self.settings.embedder and self.catalog.get_meta("embedder_dim"):
+                    try:
+                        self._store = ChunkStore(self.layout.index, int(self.catalog.get_meta("embedder_dim")))
+                        return self._store
+                    except ModelMismatch:
+                        pass
+                    except OSError as exc:
+                        raise from_os_error(exc, f"the index in {self.layout.index}") from exc
+                emb = self.embedder
+                stored_id = self.catalog.get_meta("embedder_id")
+                stored_dim = self.catalog.get_meta("embedder_dim")
+                try:
+                    store = ChunkStore(self.layout.index, emb.dimension)
+                    mismatch = stored_id is not None and (stored_id != emb.model_id or int(stored_dim or 0) != emb.dimension)
+                except ModelMismatch:
+                    store, mismatch = None, True
+                except OSError as exc:
+                    raise from_os_error(exc, f"the index in {self.layout.index}") from exc
+                if mismatch:
+                    log.warning("embedder changed (%s -> %s): re-embedding every document", stored_id, emb.model_id)
+                    if store is None:
+                        import shutil
+
+                        shutil.rmtree(self.layout.index / "chunks.lance", ignore_errors=True)
+                        store = ChunkStore(self.layout.index, emb.dimension)
+                    else:
+                        store.recreate()
+                    self.catalog.set_pending(None)
+                self.catalog.set_meta("embedder_id", emb.model_id)
+                self.catalog.set_meta("embedder_dim", str(emb.dimension))
+                self.catalog.set_meta("embedder_setting", self.settings.embedder)
+                self._store = store
+            return self._store
+
+    def read_only_store(self) -> ChunkStore | None:
+        """The store without loading the embedder (for status): None when nothing is indexed yet."""
+        if self._store is not None:
+            return self._store
+        dim = self.catalog.get_meta("embedder_dim")
+        if not dim or not (self.layout.index / "chunks.lance").exists():
+            return None
+        try:
+            return ChunkStore(self.layout.index, int(dim))
+        except Exception:
+            log.exception("cannot open the index for status")
+            return None
+
+    def close(self) -> None:
+        self.catalog.close()

@@ -1,0 +1,78 @@
+"""Typed, versioned settings stored as JSON in the data folder. Tests build their own Settings."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SETTINGS_VERSION = 1
+
+DEFAULT_EXCLUDES = [
+    ".*",                    # hidden files and folders (.git, .DS_Store, .~lock.x#...)
+    "~$*",                   # Office lock files
+    "~*.tmp", "*.tmp", "*.temp", "*.swp", "*.swx", "*~", "*.part", "*.crdownload", "*.partial",
+    "Thumbs.db", "desktop.ini", "ehthumbs.db",
+    "node_modules/", "__pycache__/", "venv/", "build/", "dist/", "target/", "*.pyc", "*.o", "*.class",
+    "$RECYCLE.BIN/", "System Volume Information/",
+]
+
+
+def _cores() -> int:
+    return os.cpu_count() or 2
+
+
+@dataclass
+class Settings:
+    version: int = SETTINGS_VERSION
+    embedder: str = "all-MiniLM-L6-v2"  # or a path to a sentence-transformers folder
+    chunk_tokens: int = 200
+    chunk_overlap: int = 40
+    indexing_workers: int = field(default_factory=lambda: max(1, _cores() - 1))
+    embed_threads: int = field(default_factory=_cores)
+    max_file_mb: int = 1024
+    extract_timeout_s: float = 120.0
+    extract_memory_mb: int = 3072
+    default_excludes: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
+    search_k: int = 10
+    language: str = "system"  # "system" | "en" | "fr"
+    theme: str = "system"  # "system" | "light" | "dark"
+    strict_offline: bool = False
+
+    @classmethod
+    def load(cls, path: Path) -> "Settings":
+        if not path.is_file():
+            return cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log.warning("settings file %s unreadable; using defaults (the file is kept as .bad)", path)
+            try:
+                path.replace(path.with_suffix(".json.bad"))
+            except OSError:
+                pass
+            return cls()
+        data = migrate(data)
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def save(self, path: Path) -> None:
+        """Atomic: written to a temporary file, then renamed over the old one."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=str(path.parent))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(dataclasses.asdict(self), fh, indent=2, ensure_ascii=False)
+        os.replace(tmp, path)
+
+
+def migrate(data: dict) -> dict:
+    """Bring an older settings dict up to SETTINGS_VERSION. Each step is kept forever."""
+    version = int(data.get("version", 1))
+    # (future) if version == 1: ...; version = 2
+    data["version"] = max(version, SETTINGS_VERSION)
+    return data

@@ -1,0 +1,1 @@
+"""Indexer: extraction, chunking, the catalog, LanceDB storage, the folder watcher. No Qt."""

@@ -1,0 +1,280 @@
+"""The catalog: collections, sources and documents, in SQLite (WAL) inside the data folder.
+
+It is the source of truth for what is indexed. A document's chunks in LanceDB carry a generation
+number; only the generation recorded here as ``indexed`` is live, and anything else is garbage
+that ``reconcile`` removes. Write order (see IndexingService) keeps this true across crashes.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS collections (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sources (
+    id INTEGER PRIMARY KEY,
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    path TEXT NOT NULL, kind TEXT NOT NULL, excludes TEXT NOT NULL DEFAULT '[]',
+    added_at REAL NOT NULL, last_scan_at REAL, UNIQUE (collection_id, path)
+);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+    path TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0, mtime_ns INTEGER NOT NULL DEFAULT 0,
+    hash TEXT, status TEXT NOT NULL DEFAULT 'pending', reason TEXT, chunk_count INTEGER NOT NULL DEFAULT 0,
+    pages INTEGER NOT NULL DEFAULT 0, lang TEXT, title TEXT, gen INTEGER NOT NULL DEFAULT 0,
+    indexed_at REAL, seen_at REAL, UNIQUE (collection_id, path)
+);
+CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(hash);
+"""
+
+STATUSES = ("pending", "indexing", "indexed", "failed", "unsupported")
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: int
+    collection_id: int
+    path: str
+    kind: str
+    excludes: tuple[str, ...]
+
+
+@dataclass
+class DocumentRow:
+    id: int
+    collection_id: int
+    source_id: int | None
+    path: str
+    size: int
+    mtime_ns: int
+    hash: str | None
+    status: str
+    reason: str | None
+    chunk_count: int
+    pages: int
+    lang: str | None
+    title: str | None
+    gen: int
+    indexed_at: float | None
+
+
+class Catalog:
+    """Thread-safe access to the catalog database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._conn.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.executescript(_SCHEMA)
+            if self.get_meta("schema_version") is None:
+                self.set_meta("schema_version", str(SCHEMA_VERSION))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- plumbing
+    def _q(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def transaction(self):
+        catalog = self
+
+        class _Tx:
+            def __enter__(self_inner):
+                catalog._lock.acquire()
+                catalog._conn.execute("BEGIN IMMEDIATE")
+                return catalog
+
+            def __exit__(self_inner, exc_type, *_):
+                try:
+                    catalog._conn.execute("ROLLBACK" if exc_type else "COMMIT")
+                finally:
+                    catalog._lock.release()
+
+        return _Tx()
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._q("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._q("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+
+    # -- collections and sources
+    def ensure_collection(self, name: str) -> Collection:
+        name = name.strip() or "Default"
+        self._q("INSERT OR IGNORE INTO collections(name, created_at) VALUES(?, ?)", (name, time.time()))
+        row = self._q("SELECT id, name FROM collections WHERE name=?", (name,))[0]
+        return Collection(row["id"], row["name"])
+
+    def collection(self, name: str) -> Collection | None:
+        rows = self._q("SELECT id, name FROM collections WHERE name=?", (name,))
+        return Collection(rows[0]["id"], rows[0]["name"]) if rows else None
+
+    def collections(self) -> list[Collection]:
+        return [Collection(r["id"], r["name"]) for r in self._q("SELECT id, name FROM collections ORDER BY name")]
+
+    def collection_names(self) -> dict[int, str]:
+        return {c.id: c.name for c in self.collections()}
+
+    def add_source(self, collection: Collection, path: str, kind: str, excludes: Iterable[str] = ()) -> Source:
+        self._q(
+            "INSERT INTO sources(collection_id, path, kind, excludes, added_at) VALUES(?, ?, ?, ?, ?) "
+            "ON CONFLICT(collection_id, path) DO NOTHING",
+            (collection.id, path, kind, json.dumps(list(excludes)), time.time()),
+        )
+        row = self._q("SELECT * FROM sources WHERE collection_id=? AND path=?", (collection.id, path))[0]
+        return _source(row)
+
+    def sources(self, collection_id: int | None = None) -> list[Source]:
+        if collection_id is None:
+            rows = self._q("SELECT * FROM sources ORDER BY collection_id, path")
+        else:
+            rows = self._q("SELECT * FROM sources WHERE collection_id=? ORDER BY path", (collection_id,))
+        return [_source(r) for r in rows]
+
+    def remove_source(self, source_id: int) -> None:
+        self._q("DELETE FROM sources WHERE id=?", (source_id,))
+
+    def touch_source(self, source_id: int) -> None:
+        self._q("UPDATE sources SET last_scan_at=? WHERE id=?", (time.time(), source_id))
+
+    # -- documents
+    def document(self, collection_id: int, path: str) -> DocumentRow | None:
+        rows = self._q("SELECT * FROM documents WHERE collection_id=? AND path=?", (collection_id, path))
+        return _doc(rows[0]) if rows else None
+
+    def document_by_id(self, doc_id: int) -> DocumentRow | None:
+        rows = self._q("SELECT * FROM documents WHERE id=?", (doc_id,))
+        return _doc(rows[0]) if rows else None
+
+    def documents(self, collection_id: int | None = None, source_id: int | None = None,
+                  status: str | None = None) -> Iterator[DocumentRow]:
+        sql, params = "SELECT * FROM documents WHERE 1=1", []
+        if collection_id is not None:
+            sql += " AND collection_id=?"
+            params.append(collection_id)
+        if source_id is not None:
+            sql += " AND source_id=?"
+            params.append(source_id)
+        if status is not None:
+            sql += " AND status=?"
+            params.append(status)
+        for row in self._q(sql + " ORDER BY id", params):
+            yield _doc(row)
+
+    def upsert_document(self, collection_id: int, source_id: int | None, path: str, size: int, mtime_ns: int) -> DocumentRow:
+        self._q(
+            "INSERT INTO documents(collection_id, source_id, path, size, mtime_ns, status, seen_at) "
+            "VALUES(?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT(collection_id, path) DO UPDATE SET seen_at=excluded.seen_at",
+            (collection_id, source_id, path, size, mtime_ns, time.time()),
+        )
+        return self.document(collection_id, path)  # type: ignore[return-value]
+
+    def mark_indexing(self, doc_ids: list[int]) -> None:
+        if doc_ids:
+            self._q(f"UPDATE documents SET status='indexing' WHERE id IN ({','.join('?' * len(doc_ids))})", doc_ids)
+
+    def mark_indexed(self, doc_id: int, *, size: int, mtime_ns: int, hash: str, gen: int, chunk_count: int,
+                     pages: int, lang: str, title: str) -> None:
+        self._q(
+            "UPDATE documents SET status='indexed', reason=NULL, size=?, mtime_ns=?, hash=?, gen=?, chunk_count=?, "
+            "pages=?, lang=?, title=?, indexed_at=? WHERE id=?",
+            (size, mtime_ns, hash, gen, chunk_count, pages, lang, title, time.time(), doc_id),
+        )
+
+    def mark_failed(self, doc_id: int, reason: str, *, size: int, mtime_ns: int, hash: str | None,
+                    status: str = "failed") -> None:
+        self._q(
+            "UPDATE documents SET status=?, reason=?, size=?, mtime_ns=?, hash=?, chunk_count=0, gen=0, indexed_at=? WHERE id=?",
+            (status, reason, size, mtime_ns, hash, time.time(), doc_id),
+        )
+
+    def mark_unchanged(self, doc_id: int, *, size: int, mtime_ns: int) -> None:
+        self._q("UPDATE documents SET size=?, mtime_ns=? WHERE id=?", (size, mtime_ns, doc_id))
+
+    def set_pending(self, doc_ids: list[int] | None = None) -> None:
+        if doc_ids is None:
+            self._q("UPDATE documents SET status='pending', gen=0, chunk_count=0")
+        elif doc_ids:
+            self._q(f"UPDATE documents SET status='pending' WHERE id IN ({','.join('?' * len(doc_ids))})", doc_ids)
+
+    def repath(self, doc_id: int, new_path: str) -> None:
+        self._q("UPDATE documents SET path=? WHERE id=?", (new_path, doc_id))
+
+    def delete_documents(self, doc_ids: list[int]) -> None:
+        for i in range(0, len(doc_ids), 500):
+            part = doc_ids[i:i + 500]
+            self._q(f"DELETE FROM documents WHERE id IN ({','.join('?' * len(part))})", part)
+
+    def live_generations(self) -> dict[int, int]:
+        """doc_id -> live generation, for every document marked indexed."""
+        return {r["id"]: r["gen"] for r in self._q("SELECT id, gen FROM documents WHERE status='indexed'")}
+
+    def next_generation(self) -> int:
+        """Monotonic generation numbers, never reused (also across restarts)."""
+        with self.transaction():
+            current = int(self.get_meta("generation") or "0") + 1
+            self.set_meta("generation", str(current))
+        return current
+
+    def counts(self, collection_id: int | None = None) -> dict[str, int]:
+        sql = "SELECT status, COUNT(*) AS n FROM documents"
+        params: list = []
+        if collection_id is not None:
+            sql += " WHERE collection_id=?"
+            params.append(collection_id)
+        out = {s: 0 for s in STATUSES}
+        for row in self._q(sql + " GROUP BY status", params):
+            out[row["status"]] = row["n"]
+        return out
+
+    def failures(self, collection_id: int | None = None) -> list[DocumentRow]:
+        sql = "SELECT * FROM documents WHERE status IN ('failed', 'unsupported')"
+        params: list = []
+        if collection_id is not None:
+            sql += " AND collection_id=?"
+            params.append(collection_id)
+        return [_doc(r) for r in self._q(sql + " ORDER BY path", params)]
+
+    def total_chunks(self) -> int:
+        return int(self._q("SELECT COALESCE(SUM(chunk_count), 0) AS n FROM documents WHERE status='indexed'")[0]["n"])
+
+
+def _source(row: sqlite3.Row) -> Source:
+    return Source(row["id"], row["collection_id"], row["path"], row["kind"], tuple(json.loads(row["excludes"] or "[]")))
+
+
+def _doc(row: sqlite3.Row) -> DocumentRow:
+    return DocumentRow(
+        row["id"], row["collection_id"], row["source_id"], row["path"], row["size"], row["mtime_ns"], row["hash"],
+        row["status"], row["reason"], row["chunk_count"], row["pages"], row["lang"], row["title"], row["gen"],
+        row["indexed_at"],
+    )

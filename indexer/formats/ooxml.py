@@ -1,0 +1,303 @@
+"""Office Open XML (DOCX, PPTX, XLSX). DOCX and PPTX are read straight from their XML parts with
+defusedxml (no entity tricks); XLSX through openpyxl in read-only streaming mode, which uses
+defusedxml when it is installed. Every container passes the zip-bomb checks first."""
+from __future__ import annotations
+
+import posixpath
+import re
+
+from indexer.errors import ExtractionError
+from indexer.formats.safety import open_zip, parse_xml, read_member
+from indexer.types import Block, Extracted
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+_HEADING_NAME = re.compile(r"^(heading|titre|überschrift|título|titolo|kop)\s*(\d)$", re.I)
+
+
+# ---------------------------------------------------------------- DOCX
+
+def _docx_styles(zf) -> dict[str, int]:
+    """styleId -> heading level (1-based) for paragraph styles that are headings."""
+    levels: dict[str, int] = {}
+    try:
+        root = parse_xml(read_member(zf, "word/styles.xml"), "styles")
+    except KeyError:
+        return levels
+    for style in root.iter(W + "style"):
+        sid = style.get(W + "styleId") or ""
+        name_el = style.find(W + "name")
+        name = (name_el.get(W + "val") if name_el is not None else "") or ""
+        outline = style.find(f"{W}pPr/{W}outlineLvl")
+        m = _HEADING_NAME.match(name.strip()) or _HEADING_NAME.match(sid.strip())
+        if m:
+            levels[sid] = int(m.group(2)) or 1
+        elif outline is not None and (outline.get(W + "val") or "").isdigit() and int(outline.get(W + "val")) < 9:
+            levels[sid] = int(outline.get(W + "val")) + 1
+        elif name.strip().lower() in ("title", "titre"):
+            levels[sid] = 1
+    return levels
+
+
+class _DocxWalker:
+    def __init__(self, styles: dict[str, int]) -> None:
+        self.styles = styles
+        self.page = 1
+        self.blocks: list[Block] = []
+
+    def paragraph_text(self, p) -> str:
+        parts: list[str] = []
+        for el in p.iter():
+            tag = el.tag
+            if tag == W + "t":
+                parts.append(el.text or "")
+            elif tag == W + "tab":
+                parts.append("\t")
+            elif tag in (W + "br", W + "cr"):
+                if el.get(W + "type") == "page":
+                    self.page += 1
+                else:
+                    parts.append("\n")
+            elif tag == W + "lastRenderedPageBreak":
+                self.page += 1
+            elif tag == W + "noBreakHyphen":
+                parts.append("-")
+        return "".join(parts).strip()
+
+    def level_of(self, p) -> int:
+        ppr = p.find(W + "pPr")
+        if ppr is None:
+            return 0
+        style = ppr.find(W + "pStyle")
+        if style is not None and style.get(W + "val") in self.styles:
+            return self.styles[style.get(W + "val")]
+        outline = ppr.find(W + "outlineLvl")
+        if outline is not None and (outline.get(W + "val") or "").isdigit() and int(outline.get(W + "val")) < 9:
+            return int(outline.get(W + "val")) + 1
+        return 0
+
+    def walk(self, container) -> None:
+        for child in container:
+            tag = child.tag
+            if tag == W + "p":
+                page = self.page
+                text = self.paragraph_text(child)
+                if text:
+                    level = self.level_of(child)
+                    self.blocks.append(Block(text, page, "heading" if level else "para", level))
+            elif tag == W + "tbl":
+                for row in child.iter(W + "tr"):
+                    cells = []
+                    for cell in row.findall(W + "tc"):
+                        cell_text = " ".join(
+                            t for t in (self.paragraph_text(p) for p in cell.iter(W + "p")) if t
+                        )
+                        cells.append(cell_text)
+                    line = " | ".join(c for c in cells if c)
+                    if line:
+                        self.blocks.append(Block(line, self.page, "row"))
+            elif tag in (W + "sdt", W + "sdtContent", W + "customXml", W + "ins", W + "smartTag"):
+                self.walk(child)
+
+
+def extract_docx(path: str) -> Extracted:
+    with open_zip(path) as zf:
+        names = set(zf.namelist())
+        main = "word/document.xml"
+        if main not in names:
+            main = next((n for n in names if n.startswith("word/") and n.endswith("document.xml")), "")
+            if not main:
+                raise ExtractionError("corrupt file (no document part)")
+        styles = _docx_styles(zf)
+        root = parse_xml(read_member(zf, main), "document")
+        body = root.find(W + "body")
+        if body is None:
+            raise ExtractionError("corrupt file (document has no body)")
+        walker = _DocxWalker(styles)
+        walker.walk(body)
+        for extra in ("word/footnotes.xml", "word/endnotes.xml"):
+            if extra in names:
+                try:
+                    note_root = parse_xml(read_member(zf, extra), "notes")
+                except ExtractionError:
+                    continue
+                for note in note_root:
+                    if (note.get(W + "type") or "normal") == "normal":
+                        walker.walk(note)
+        pages = walker.page if any(b.page > 1 for b in walker.blocks) else 0
+        if not pages:
+            for b in walker.blocks:
+                b.page = 0  # no layout information: no page numbers rather than wrong ones
+        return Extracted(blocks=walker.blocks, pages=pages, title=_core_title(zf, names))
+
+
+def _core_title(zf, names) -> str:
+    if "docProps/core.xml" not in names:
+        return ""
+    try:
+        root = parse_xml(read_member(zf, "docProps/core.xml"), "properties")
+    except ExtractionError:
+        return ""
+    for el in root.iter():
+        if el.tag.endswith("}title") and el.text:
+            return el.text.strip()
+    return ""
+
+
+# ---------------------------------------------------------------- PPTX
+
+def _rels(zf, part: str) -> dict[str, str]:
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", name + ".rels")
+    try:
+        root = parse_xml(read_member(zf, rels_name), "relationships")
+    except KeyError:
+        return {}
+    out = {}
+    for rel in root.iter(PKG_REL + "Relationship"):
+        target = rel.get("Target") or ""
+        if rel.get("TargetMode") == "External":
+            continue
+        out[rel.get("Id") or ""] = posixpath.normpath(posixpath.join(folder, target)).lstrip("/")
+    return out
+
+
+def _shape_paragraphs(tree) -> list[tuple[str, bool]]:
+    """(text, is_title) for each paragraph of each shape, in document order."""
+    out: list[tuple[str, bool]] = []
+    for sp in tree.iter():
+        if sp.tag not in (P + "sp", P + "graphicFrame"):
+            continue
+        is_title = False
+        ph = sp.find(f"{P}nvSpPr/{P}nvPr/{P}ph")
+        if ph is not None and (ph.get("type") or "") in ("title", "ctrTitle"):
+            is_title = True
+        if sp.tag == P + "graphicFrame":
+            for row in sp.iter(A + "tr"):
+                cells = [" ".join((t.text or "") for t in tc.iter(A + "t")).strip() for tc in row.iter(A + "tc")]
+                line = " | ".join(c for c in cells if c)
+                if line:
+                    out.append((line, False))
+            continue
+        for para in sp.iter(A + "p"):
+            text = "".join((t.text or "") if t.tag == A + "t" else "\n" for t in para.iter() if t.tag in (A + "t", A + "br")).strip()
+            if text:
+                out.append((text, is_title))
+    return out
+
+
+def extract_pptx(path: str) -> Extracted:
+    with open_zip(path) as zf:
+        try:
+            pres = parse_xml(read_member(zf, "ppt/presentation.xml"), "presentation")
+        except KeyError as exc:
+            raise ExtractionError("corrupt file (no presentation part)") from exc
+        rels = _rels(zf, "ppt/presentation.xml")
+        slide_parts = []
+        lst = pres.find(P + "sldIdLst")
+        if lst is not None:
+            for sld in lst.findall(P + "sldId"):
+                target = rels.get(sld.get(R + "id") or "")
+                if target:
+                    slide_parts.append(target)
+        blocks: list[Block] = []
+        names = set(zf.namelist())
+        for number, part in enumerate(slide_parts, start=1):
+            if part not in names:
+                continue
+            try:
+                slide = parse_xml(read_member(zf, part), f"slide {number}")
+            except ExtractionError:
+                continue  # one broken slide, not a lost presentation
+            for text, is_title in _shape_paragraphs(slide):
+                blocks.append(Block(text, number, "heading" if is_title else "para", 1 if is_title else 0))
+            for target in _rels(zf, part).values():
+                if "notesSlide" in target and target in names:
+                    try:
+                        notes = parse_xml(read_member(zf, target), "notes")
+                    except ExtractionError:
+                        continue
+                    for text, _ in _shape_paragraphs(notes):
+                        if not text.isdigit():
+                            blocks.append(Block(text, number, "para"))
+        return Extracted(blocks=blocks, pages=len(slide_parts), title=_core_title(zf, names))
+
+
+# ---------------------------------------------------------------- XLSX
+
+MAX_CELLS = 2_000_000
+
+
+def rows_to_blocks(rows, sheet_number: int, sheet_name: str, blocks: list[Block], budget: list[int]) -> None:
+    """Spreadsheet rows as text. When the first non-empty row looks like a header, every row is
+    written as "header: value; ..." so that a chunk stays meaningful on its own."""
+    blocks.append(Block(sheet_name, sheet_number, "heading", 1))
+    header: list[str] | None = None
+    for row in rows:
+        values = [_cell(v) for v in row]
+        while values and not values[-1]:
+            values.pop()
+        if not any(values):
+            continue
+        budget[0] -= len(values)
+        if budget[0] < 0:
+            return
+        if header is None:
+            header = values if all(values) and all(not _is_number(v) for v in values) and len(values) > 1 else []
+            if header:
+                blocks.append(Block(" | ".join(values), sheet_number, "row"))
+                continue
+        if header:
+            text = "; ".join(f"{h}: {v}" if i < len(header) and (h := header[i]) else v for i, v in enumerate(values) if v)
+        else:
+            text = " | ".join(v for v in values if v)
+        blocks.append(Block(text, sheet_number, "row"))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value).strip()
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value.replace(",", "."))
+        return True
+    except ValueError:
+        return False
+
+
+def extract_xlsx(path: str) -> Extracted:
+    import warnings
+
+    import openpyxl
+
+    open_zip(path).close()  # the zip-bomb checks, before openpyxl inflates anything
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except ExtractionError:
+        raise
+    except Exception as exc:
+        raise ExtractionError(f"corrupt spreadsheet ({exc.__class__.__name__})") from exc
+    blocks: list[Block] = []
+    budget = [MAX_CELLS]
+    try:
+        for number, ws in enumerate(wb.worksheets, start=1):
+            try:
+                rows_to_blocks(ws.iter_rows(values_only=True), number, ws.title, blocks, budget)
+            except Exception as exc:
+                if not blocks:
+                    raise ExtractionError(f"corrupt spreadsheet ({exc.__class__.__name__})") from exc
+    finally:
+        wb.close()
+    warnings_out = ["spreadsheet truncated: too many cells"] if budget[0] < 0 else []
+    return Extracted(blocks=blocks, pages=len(wb.worksheets), warnings=warnings_out)

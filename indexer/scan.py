@@ -1,0 +1,123 @@
+"""Walking sources: exclusions in gitignore syntax, symlink loops, unreadable folders, odd names.
+
+A walk yields FileEntry for candidate files and ScanProblem for what could not be read; it streams
+(no list of the whole tree is built), so a 100,000-file source costs constant memory here.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import pathspec
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScanProblem:
+    path: str
+    reason: str
+
+
+def build_spec(patterns: Sequence[str]) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines([p for p in patterns if p and not p.startswith("#")])
+
+
+def is_excluded(spec: pathspec.PathSpec, relative: str, is_dir: bool = False) -> bool:
+    rel = relative.replace(os.sep, "/")
+    return spec.match_file(rel + "/" if is_dir else rel)
+
+
+def walk(root: str, spec: pathspec.PathSpec) -> Iterator[FileEntry | ScanProblem]:
+    """Every non-excluded regular file under ``root`` (or ``root`` itself when it is a file)."""
+    try:
+        st = os.stat(root)
+    except OSError as exc:
+        yield ScanProblem(root, _reason(exc, folder=True))
+        return
+    if stat.S_ISREG(st.st_mode):
+        yield FileEntry(root, st.st_size, st.st_mtime_ns)
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        yield ScanProblem(root, "not a regular file or folder")
+        return
+    seen_dirs: set[tuple[int, int]] = {(st.st_dev, st.st_ino)}
+    stack: list[str] = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            yield ScanProblem(folder, _reason(exc, folder=True))
+            continue
+        subfolders = []
+        for entry in entries:
+            rel = os.path.relpath(entry.path, root)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+                is_file = not is_dir and entry.is_file(follow_symlinks=True)
+            except OSError as exc:
+                yield ScanProblem(entry.path, _reason(exc))
+                continue
+            if is_excluded(spec, rel, is_dir):
+                continue
+            if is_dir:
+                try:
+                    dst = entry.stat(follow_symlinks=True)
+                except OSError as exc:
+                    yield ScanProblem(entry.path, _reason(exc, folder=True))
+                    continue
+                key = (dst.st_dev, dst.st_ino)
+                if key in seen_dirs:
+                    continue  # a symlink loop, or the same folder reached twice
+                seen_dirs.add(key)
+                subfolders.append(entry.path)
+            elif is_file:
+                try:
+                    fst = entry.stat(follow_symlinks=True)
+                except OSError as exc:
+                    yield ScanProblem(entry.path, _reason(exc))
+                    continue
+                yield FileEntry(entry.path, fst.st_size, fst.st_mtime_ns)
+            elif entry.is_symlink():
+                yield ScanProblem(entry.path, "broken symbolic link or symbolic link loop")
+        stack.extend(reversed(subfolders))
+
+
+def _reason(exc: OSError, folder: bool = False) -> str:
+    import errno
+
+    what = "folder" if folder else "file"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"permission denied (cannot open the {what})"
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.ENOENT:
+        return f"{what} not found (disconnected drive or moved?)"
+    return f"cannot read the {what} ({exc.strerror or exc})"
+
+
+def content_hash(path: str, chunk: int = 1 << 20) -> str:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as fh:
+        while True:
+            data = fh.read(chunk)
+            if not data:
+                break
+            h.update(data)
+    return h.hexdigest()
+
+
+def normalise_source(path: str) -> str:
+    return str(Path(path).expanduser().absolute())

@@ -1,0 +1,197 @@
+"""Chunk storage in an embedded LanceDB table: vectors for semantic search, analysed terms for BM25.
+
+One writer (the indexing service) and any number of readers: LanceDB versions every commit, so
+searches never wait on a write. Maintenance (index refresh, compaction, removal of old versions)
+runs after indexing batches, never inside a search.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+log = logging.getLogger(__name__)
+
+TABLE = "chunks"
+FTS_COLUMN = "terms"
+VECTOR_INDEX_MIN_ROWS = 200_000  # below this, exact search is fast enough and perfectly accurate
+
+
+class ModelMismatch(Exception):
+    """The table was built with another embedder (different dimension)."""
+
+
+def schema(dim: int) -> pa.Schema:
+    return pa.schema([
+        pa.field("chunk_id", pa.string()),
+        pa.field("doc_id", pa.int64()),
+        pa.field("gen", pa.int64()),
+        pa.field("collection_id", pa.int64()),
+        pa.field("ordinal", pa.int32()),
+        pa.field("path", pa.string()),
+        pa.field("page", pa.int32()),
+        pa.field("heading", pa.string()),
+        pa.field("start", pa.int64()),
+        pa.field("end", pa.int64()),
+        pa.field("lang", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field(FTS_COLUMN, pa.string()),
+        pa.field("vector", pa.list_(pa.float32(), dim)),
+    ])
+
+
+DISPLAY_COLUMNS = ["chunk_id", "doc_id", "gen", "collection_id", "path", "page", "heading", "start", "end", "text", "lang"]
+
+
+class ChunkStore:
+    def __init__(self, folder: Path, dim: int) -> None:
+        import lancedb
+
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.dim = dim
+        self._db = lancedb.connect(str(self.folder))
+        self._write_lock = threading.Lock()
+        self._table = self._db.create_table(TABLE, schema=schema(dim), exist_ok=True)
+        vector_type = self._table.schema.field("vector").type
+        if getattr(vector_type, "list_size", dim) != dim:
+            raise ModelMismatch(f"index vectors have {vector_type.list_size} dimensions, the embedder {dim}")
+        self._fts_ready = self._has_fts_index()
+
+    # -- housekeeping
+    def _has_fts_index(self) -> bool:
+        try:
+            return any(FTS_COLUMN in idx.columns for idx in self._table.list_indices())
+        except Exception:
+            return False
+
+    def recreate(self) -> None:
+        """Drop everything (another embedder was chosen): the catalog re-queues every document."""
+        with self._write_lock:
+            self._db.drop_table(TABLE)
+            self._table = self._db.create_table(TABLE, schema=schema(self.dim), exist_ok=True)
+            self._fts_ready = False
+
+    def count(self) -> int:
+        return self._table.count_rows()
+
+    def refresh(self) -> None:
+        """See commits made by other processes (the CLI and the app may share a data folder)."""
+        try:
+            self._table.checkout_latest()
+        except Exception:
+            pass
+
+    # -- writes
+    def write(self, rows: pa.Table, generation: int, doc_ids: Sequence[int]) -> None:
+        """Add new chunks, then drop other generations of the same documents. Added first so a
+        document never vanishes from search while it is re-indexed."""
+        with self._write_lock:
+            if rows.num_rows:
+                self._table.add(rows)
+            if doc_ids:
+                ids = ",".join(str(int(d)) for d in doc_ids)
+                self._table.delete(f"doc_id IN ({ids}) AND gen != {int(generation)}")
+
+    def delete_documents(self, doc_ids: Iterable[int]) -> None:
+        ids = [int(d) for d in doc_ids]
+        with self._write_lock:
+            for i in range(0, len(ids), 1000):
+                part = ",".join(map(str, ids[i:i + 1000]))
+                self._table.delete(f"doc_id IN ({part})")
+
+    def delete_stale(self, live: dict[int, int]) -> int:
+        """Remove every chunk whose (doc_id, gen) is not live in the catalog. Returns rows removed."""
+        found = self.generations()
+        stale_docs = sorted({d for (d, g) in found if live.get(d) != g})
+        if not stale_docs:
+            return 0
+        removed = sum(n for (d, g), n in found.items() if live.get(d) != g)
+        with self._write_lock:
+            for i in range(0, len(stale_docs), 500):
+                part = stale_docs[i:i + 500]
+                clauses = []
+                for d in part:
+                    g = live.get(d)
+                    clauses.append(f"(doc_id = {d})" if g is None else f"(doc_id = {d} AND gen != {g})")
+                self._table.delete(" OR ".join(clauses))
+        return removed
+
+    def repath(self, doc_id: int, new_path: str) -> None:
+        with self._write_lock:
+            self._table.update(where=f"doc_id = {int(doc_id)}", values={"path": new_path})
+
+    def generations(self) -> dict[tuple[int, int], int]:
+        """(doc_id, gen) -> chunk count, scanning two small integer columns only."""
+        n = self._table.count_rows()
+        if n == 0:
+            return {}
+        data = self._table.search().select(["doc_id", "gen"]).limit(n).to_arrow()
+        counts: dict[tuple[int, int], int] = {}
+        if data.num_rows:
+            pairs = np.stack([data.column("doc_id").to_numpy(), data.column("gen").to_numpy()], axis=1)
+            uniq, cnt = np.unique(pairs, axis=0, return_counts=True)
+            for (d, g), c in zip(uniq.tolist(), cnt.tolist()):
+                counts[(int(d), int(g))] = int(c)
+        return counts
+
+    def maintain(self, *, force_fts: bool = False) -> None:
+        """Keep the table tidy: build or refresh the BM25 index, compact small fragments, drop old
+        versions, and build a vector index once the table is large."""
+        started = time.perf_counter()
+        with self._write_lock:
+            try:
+                if not self._fts_ready or force_fts:
+                    if self._table.count_rows():
+                        from lancedb.index import FTS
+
+                        # Terms are analysed by us (indexer.textproc): the index only splits on spaces.
+                        config = FTS(with_position=False, base_tokenizer="whitespace", lower_case=False, stem=False,
+                                     remove_stop_words=False, ascii_folding=False, max_token_length=40)
+                        self._table.create_index(FTS_COLUMN, config=config, replace=True)
+                        self._fts_ready = True
+                self._table.optimize(cleanup_older_than=timedelta(hours=1))
+                rows = self._table.count_rows()
+                if rows >= VECTOR_INDEX_MIN_ROWS and not any("vector" in i.columns for i in self._table.list_indices()):
+                    self._table.create_index(metric="cosine", vector_column_name="vector", index_type="IVF_HNSW_SQ")
+            except Exception:
+                log.exception("index maintenance failed (search keeps working on the last good version)")
+        log.info("index maintenance took %.2f s", time.perf_counter() - started)
+
+    # -- reads
+    @staticmethod
+    def _where(collection_ids: Sequence[int] | None) -> str | None:
+        if not collection_ids:
+            return None
+        return f"collection_id IN ({','.join(str(int(c)) for c in collection_ids)})"
+
+    def vector_search(self, vector: np.ndarray, k: int, collection_ids: Sequence[int] | None = None) -> list[dict]:
+        query = self._table.search(np.asarray(vector, dtype=np.float32), query_type="vector", vector_column_name="vector")
+        query = query.distance_type("cosine").select(DISPLAY_COLUMNS + ["_distance"]).limit(k)
+        where = self._where(collection_ids)
+        if where:
+            query = query.where(where, prefilter=True)
+        return query.to_arrow().to_pylist()
+
+    def text_search(self, terms: str, k: int, collection_ids: Sequence[int] | None = None) -> list[dict]:
+        if not terms.strip() or not self._fts_ready and not self._has_fts_index():
+            return []
+        self._fts_ready = True
+        query = self._table.search(terms, query_type="fts", fts_columns=FTS_COLUMN).select(DISPLAY_COLUMNS + ["_score"]).limit(k)
+        where = self._where(collection_ids)
+        if where:
+            query = query.where(where, prefilter=True)
+        try:
+            return query.to_arrow().to_pylist()
+        except Exception:
+            log.exception("full-text search failed")
+            return []
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())

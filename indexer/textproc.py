@@ -1,0 +1,127 @@
+"""Language detection and the text analysis behind full-text search.
+
+We analyse text ourselves (tokenise, drop stop words, Snowball-stem in the document's language,
+fold accents) and store the result in a column that LanceDB indexes with a plain whitespace
+tokenizer. Documents and queries therefore go through exactly the same analysis, per language,
+which one LanceDB FTS index (a single language per index) could not do for a mixed corpus.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+# Languages we detect and stem. Detection is restricted to these: it is faster, lighter and more
+# accurate than guessing among 75 languages, and these cover our users.
+LANGUAGES = {
+    "en": "english", "fr": "french", "de": "german", "es": "spanish",
+    "it": "italian", "pt": "portuguese", "nl": "dutch",
+}
+
+_STOP = {
+    "en": """a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had has have
+having he her here hers herself him himself his how i if in into is it its itself just me more most my
+myself no nor not now of off on once only or other our ours ourselves out over own same she should so some
+such than that the their theirs them themselves then there these they this those through to too under until
+up very was we were what when where which while who whom why will with would you your yours yourself""",
+    "fr": """a à au aux avec ce ces cet cette dans de des du elle elles en et eux il ils je la le les leur
+leurs lui ma mais me même mes moi mon ne nos notre nous on ou où par pas pour qu que qui sa se ses son sur
+ta te tes toi ton tu un une vos votre vous c d j l m n s t y été étée étées étés étant suis es est sommes êtes
+sont serai sera serons seront étais était étions étiez étaient fus fut furent sois soit soyons soient ai as avons
+avez ont aurai aura aurons auront avais avait avions aviez avaient eut eurent ceci cela ça celui celle ceux
+celles dont lequel laquelle lesquels lesquelles si plus moins très tout tous toute toutes""",
+    "de": """der die das den dem des ein eine einer eines einem einen und oder aber in im ins an am auf aus bei
+mit nach von vor zu zum zur für über unter ist sind war waren wird werden hat haben hatte ich du er sie es wir
+ihr nicht auch als wie""",
+    "es": """el la los las un una unos unas y o pero de del al a en con por para sin sobre es son fue ser está
+están que qui se su sus lo le les no""",
+    "it": """il lo la i gli le un uno una e o ma di del della dei delle a al alla in con per su è sono che chi si
+non""",
+    "pt": """o a os as um uma e ou mas de do da dos das em no na nos nas com por para é são que se não""",
+    "nl": """de het een en of maar van in op aan met voor door is zijn was waren dat die niet""",
+}
+STOP_WORDS = {lang: frozenset(words.split()) for lang, words in _STOP.items()}
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_local = threading.local()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: "Contrôle" -> "controle"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _stemmer(lang: str) -> Stemmer.Stemmer | None:
+    cache = getattr(_local, "stemmers", None)
+    if cache is None:
+        cache = _local.stemmers = {}
+    if lang not in cache:
+        algo = LANGUAGES.get(lang)
+        cache[lang] = Stemmer.Stemmer(algo) if algo else None
+    return cache[lang]
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def analyze(text: str, lang: str) -> str:
+    """The FTS terms of ``text`` for a language: stop words out, stems in, accents folded."""
+    words = tokens(text)
+    stop = STOP_WORDS.get(lang, frozenset())
+    stemmer = _stemmer(lang)
+    kept = [w for w in words if w not in stop and len(w) < 40]
+    stems = stemmer.stemWords(kept) if stemmer else kept
+    return " ".join(fold(s) for s in stems if s)
+
+
+def analyze_query(text: str, langs: list[str]) -> str:
+    """Query terms: the union of the analyses in the candidate languages (deduplicated)."""
+    seen: dict[str, None] = {}
+    for lang in langs or ["en"]:
+        for term in analyze(text, lang).split():
+            seen.setdefault(term, None)
+    return " ".join(seen)
+
+
+@lru_cache(maxsize=2)
+def _detector(low_accuracy: bool = False):
+    """Documents are long, so the light trigram-only mode is enough for them (and keeps each
+    extraction worker small); queries are short and get the full models."""
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in LANGUAGES]
+    builder = LanguageDetectorBuilder.from_languages(*langs)
+    if low_accuracy:
+        builder = builder.with_low_accuracy_mode()
+    return builder.build()
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text's language among LANGUAGES, or "" when unsure."""
+    sample = text[:3000]
+    if len(_TOKEN.findall(sample)) < 3:
+        return ""
+    result = _detector(low_accuracy=True).detect_language_of(sample)
+    return result.iso_code_639_1.name.lower() if result is not None else ""
+
+
+def query_languages(text: str, preferred: list[str] | None = None) -> list[str]:
+    """Languages to analyse a query in: the detected one when confident, else the top candidates
+    plus the corpus's main languages (short queries are hard to identify)."""
+    values = _detector().compute_language_confidence_values(text)
+    ranked = [(v.language.iso_code_639_1.name.lower(), v.value) for v in values]
+    out: list[str] = []
+    if ranked and ranked[0][1] >= 0.75 and len(tokens(text)) >= 4:
+        out.append(ranked[0][0])
+    else:
+        out.extend(code for code, value in ranked[:2] if value > 0.15)
+        for code in preferred or []:
+            if code not in out and len(out) < 3:
+                out.append(code)
+    return out or (preferred or ["en"])[:2]

@@ -1,0 +1,288 @@
+"""Extraction in child processes.
+
+Parsers can hang, eat memory or segfault on hostile files (MuPDF is not thread-safe and crashes on
+some broken PDFs). Each file is extracted *and chunked* in a worker process with an address-space
+cap and a per-file deadline; a worker that dies or overruns is killed and replaced, and its file is
+reported with a reason. The parent only embeds and stores, so extraction of the next files overlaps
+with embedding of the previous ones.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Iterable, Iterator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    tokenizer_file: str | None
+    max_tokens: int
+    target_tokens: int = 200
+    overlap_tokens: int = 40
+    memory_mb: int = 3072
+    base_timeout_s: float = 120.0
+    timeout_per_mb_s: float = 2.0
+    nice: int = 10
+
+
+@dataclass
+class Job:
+    key: object  # opaque to the pool: the caller's handle for the file
+    path: str
+    default_lang: str = "en"  # used when the document's language cannot be detected
+
+
+@dataclass
+class JobResult:
+    job: Job
+    ok: bool
+    reason: str = ""
+    chunks: list = field(default_factory=list)  # list[ChunkData]
+    lang: str = ""
+    pages: int = 0
+    title: str = ""
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# ------------------------------------------------------------------ child side
+
+def _limit_resources(config: WorkerConfig) -> None:
+    try:
+        import resource
+
+        cap = config.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ImportError, ValueError, OSError):
+        pass  # Windows: no RLIMIT_AS; the deadline still protects us
+    try:
+        os.nice(config.nice)
+    except (AttributeError, OSError):
+        pass
+
+
+def _counter(config: WorkerConfig):
+    if config.tokenizer_file:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(config.tokenizer_file)
+        tok.no_truncation()
+        tok.no_padding()
+
+        def count(texts):
+            if not texts:
+                return []
+            return [len(e.ids) for e in tok.encode_batch(list(texts), add_special_tokens=False)]
+
+        return count
+
+    def approx(texts):  # no fast tokenizer: a conservative estimate (about 3 characters a token)
+        return [len(t) // 3 + 1 for t in texts]
+
+    return approx
+
+
+def _junk_title(title: str) -> bool:
+    lowered = title.lower()
+    return lowered.startswith(("microsoft word", "untitled", "sans titre", "document")) or len(title) < 3
+
+
+def process_file(path: str, default_lang: str, chunker, count) -> dict:
+    """Extract and chunk one file (runs in the worker; also callable in-process for tests)."""
+    from indexer.formats import extract
+    from indexer.textproc import analyze, detect_language
+
+    started = time.perf_counter()
+    extracted = extract(path)
+    sample = " ".join(b.text for b in extracted.blocks[:60])[:4000]
+    lang = detect_language(sample) or default_lang
+    title = (extracted.title or "").strip()
+    # File names may not be valid UTF-8 (Linux): show them with replacement characters.
+    stem = os.fsencode(os.path.splitext(os.path.basename(path))[0]).decode("utf-8", "replace")
+    doc_header = stem if not title or title.lower() == stem.lower() or _junk_title(title) else f"{stem} — {title[:120]}"
+    header_tokens = count([doc_header + " > " + "x" * 60])[0]
+    _, chunks = chunker.chunk(extracted.blocks, header_tokens=header_tokens)
+    for chunk in chunks:
+        header = doc_header + (" > " + chunk.heading if chunk.heading else "")
+        chunk.embed_text = header + "\n" + chunk.text
+        chunk.terms = analyze(header + " " + chunk.text, lang)
+    return {
+        "chunks": chunks, "lang": lang, "pages": extracted.pages, "title": title,
+        "warnings": extracted.warnings, "seconds": time.perf_counter() - started,
+    }
+
+
+def _worker_main(conn: Connection, config: WorkerConfig) -> None:
+    import warnings
+
+    warnings.simplefilter("ignore")
+    _limit_resources(config)
+    from indexer.chunker import Chunker
+    from indexer.errors import ExtractionError
+
+    count = _counter(config)
+    chunker = Chunker(count, max_tokens=config.max_tokens, target_tokens=config.target_tokens,
+                      overlap_tokens=config.overlap_tokens)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if message is None:
+            return
+        job_id, path, default_lang = message
+        try:
+            payload = process_file(path, default_lang, chunker, count)
+            conn.send((job_id, True, payload))
+        except ExtractionError as exc:
+            conn.send((job_id, False, exc.reason))
+        except MemoryError:
+            conn.send((job_id, False, f"too large: needs more than {config.memory_mb} MB of memory to read"))
+        except RecursionError:
+            conn.send((job_id, False, "corrupt file (structure nested too deeply)"))
+        except Exception as exc:  # a parser bug on a strange file: report it, keep the worker
+            conn.send((job_id, False, f"could not read the file ({exc.__class__.__name__}: {str(exc)[:120]})"))
+
+
+# ------------------------------------------------------------------ parent side
+
+class _Worker:
+    def __init__(self, ctx, config: WorkerConfig) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, config), daemon=True, name="lanterne-extract")
+        self.process.start()
+        child.close()
+        self.job: Job | None = None
+        self.job_id = 0
+        self.deadline = 0.0
+        self.started = 0.0
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.join(5)
+        except Exception:
+            pass
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except Exception:
+            pass
+        self.process.join(2)
+        if self.process.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+class ExtractionPool:
+    """A small process pool with per-file deadlines, memory caps and crash recovery.
+
+    ``run(jobs)`` yields a JobResult per job, in completion order, keeping every worker busy.
+    """
+
+    def __init__(self, config: WorkerConfig, workers: int = 1) -> None:
+        self.config = config
+        self.size = max(1, workers)
+        self._ctx = mp.get_context("spawn")
+        self._workers: list[_Worker] = []
+        self._next_id = 0
+        self.restarts = 0
+
+    def __enter__(self) -> "ExtractionPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self._ctx, self.config)
+
+    def _timeout_for(self, path: str) -> float:
+        try:
+            size_mb = os.path.getsize(path) / 2**20
+        except OSError:
+            size_mb = 0
+        return self.config.base_timeout_s + self.config.timeout_per_mb_s * size_mb
+
+    def run(self, jobs: Iterable[Job], cancelled=lambda: False) -> Iterator[JobResult]:
+        while len(self._workers) < self.size:
+            self._workers.append(self._spawn())
+        source = iter(jobs)
+        exhausted = False
+
+        def feed(worker: _Worker) -> None:
+            nonlocal exhausted
+            if exhausted or cancelled():
+                exhausted = True
+                return
+            job = next(source, None)
+            if job is None:
+                exhausted = True
+                return
+            self._next_id += 1
+            worker.job, worker.job_id = job, self._next_id
+            worker.started = time.monotonic()
+            worker.deadline = worker.started + self._timeout_for(job.path)
+            worker.conn.send((worker.job_id, job.path, job.default_lang))
+
+        for worker in self._workers:
+            feed(worker)
+        while True:
+            busy = [w for w in self._workers if w.job is not None]
+            if not busy:
+                return
+            now = time.monotonic()
+            timeout = max(0.05, min(w.deadline for w in busy) - now)
+            ready = wait([w.conn for w in busy], timeout=min(timeout, 0.5))
+            for index, worker in enumerate(list(self._workers)):
+                if worker.job is None:
+                    continue
+                job = worker.job
+                if worker.conn in ready:
+                    try:
+                        job_id, ok, payload = worker.conn.recv()
+                    except (EOFError, OSError):
+                        yield JobResult(job, False, "the reader crashed on this file (damaged or hostile content)",
+                                        seconds=time.monotonic() - worker.started)
+                        self._replace(index)
+                        feed(self._workers[index])
+                        continue
+                    worker.job = None
+                    elapsed = time.monotonic() - worker.started
+                    if ok:
+                        yield JobResult(job, True, chunks=payload["chunks"], lang=payload["lang"],
+                                        pages=payload["pages"], title=payload["title"],
+                                        warnings=payload["warnings"], seconds=elapsed)
+                    else:
+                        yield JobResult(job, False, payload, seconds=elapsed)
+                    feed(worker)
+                elif time.monotonic() > worker.deadline:
+                    limit = worker.deadline - worker.started
+                    yield JobResult(job, False, f"timed out: reading took longer than {limit:.0f} s",
+                                    seconds=limit)
+                    self._replace(index)
+                    feed(self._workers[index])
+                elif not worker.process.is_alive():
+                    yield JobResult(job, False, "the reader crashed on this file (damaged or hostile content)")
+                    self._replace(index)
+                    feed(self._workers[index])
+
+    def _replace(self, index: int) -> None:
+        self._workers[index].kill()
+        self.restarts += 1
+        log.info("extraction worker replaced (%d so far)", self.restarts)
+        self._workers[index] = self._spawn()
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.stop()
+        self._workers.clear()

@@ -1,0 +1,1 @@
+"""Models: embedders and LLMs behind small protocols. No Qt, no knowledge of the index."""

@@ -1,0 +1,138 @@
+"""The indexing pipeline on generated folders: statuses, incremental updates, consistency."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+
+from core.indexing import IndexingService
+from tests.conftest import make_docx, make_scanned_pdf
+
+
+def consistent(library) -> None:
+    """Catalog and chunks agree: every indexed document has exactly its live chunks, no orphans."""
+    live = library.catalog.live_generations()
+    found = library.store.generations()
+    for (doc_id, gen), count in found.items():
+        assert live.get(doc_id) == gen, f"orphan chunks for doc {doc_id} gen {gen}"
+    for doc in library.catalog.documents(status="indexed"):
+        assert found.get((doc.id, doc.gen)) == doc.chunk_count > 0
+
+
+def test_index_folder_reports_and_is_incremental(library, sample_folder):
+    service = IndexingService(library)
+    make_scanned_pdf(sample_folder / "scan.pdf")
+    (sample_folder / "~$lock.docx").write_bytes(b"lock")  # Office lock file: excluded by default
+    (sample_folder / "photo.jpg").write_bytes(b"\xff\xd8\xff" + b"\x00" * 100)
+    events = []
+    report = service.index([str(sample_folder)], "Travail", progress=events.append)
+    assert report.files_seen == 12
+    assert report.indexed == 10
+    reasons = {os.path.basename(f["path"]): f["reason"] for f in report.failed}
+    assert reasons["scan.pdf"].startswith("no text layer (scanned)")
+    assert reasons["photo.jpg"].startswith("unsupported format")
+    assert report.chunks >= 10
+    assert events[-1].state == "done" and events[-1].files_done == events[-1].files_total
+    consistent(library)
+
+    again = service.index([str(sample_folder)], "Travail")
+    assert (again.indexed, again.unchanged, again.removed) == (0, 12, 0)
+
+    # touched but identical: the hash says unchanged, nothing is re-embedded
+    os.utime(sample_folder / "memo.txt", ns=(time.time_ns(), time.time_ns()))
+    # changed content: its chunks are replaced as one unit
+    make_docx(sample_folder / "remote-policy.docx", [("Remote work policy", ["Remote work is now allowed four days a week."])])
+    (sample_folder / "readme.md").unlink()
+    third = service.index([str(sample_folder)], "Travail")
+    assert (third.indexed, third.removed) == (1, 1)
+    assert third.unchanged == 10
+    consistent(library)
+    texts = [h["text"] for h in library.store.text_search("four", 20)]
+    assert any("four days" in t for t in texts) and not any("three days" in t for t in texts)
+
+
+def test_crash_between_commits_is_repaired(library, sample_folder):
+    service = IndexingService(library)
+    service.index([str(sample_folder)], "A")
+    docs = list(library.catalog.documents(status="indexed"))
+    victim = docs[0]
+    # Simulate a crash after step 1 and 2 of a rewrite: marked indexing, a new generation added.
+    library.catalog.mark_indexing([victim.id])
+    rows = library.store._table.search().where(f"doc_id = {victim.id}").limit(1000).to_arrow()
+    rows = rows.drop_columns([c for c in rows.column_names if c.startswith("_")])
+    import pyarrow.compute as pc
+
+    rows = rows.set_column(rows.schema.get_field_index("gen"), "gen", pc.add(rows.column("gen"), 1000))
+    library.store._table.add(rows)
+    repaired = service.reconcile()
+    assert repaired["requeued"] == 1 and repaired["stale_chunks_removed"] >= 1
+    assert library.catalog.document_by_id(victim.id).status == "pending"
+    service.index([str(sample_folder)], "A")
+    consistent(library)
+    assert library.catalog.document_by_id(victim.id).status == "indexed"
+
+
+def test_unreadable_folder_and_symlink_loop(library, tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads everything; permissions cannot be tested")
+    root = tmp_path / "tree"
+    (root / "locked").mkdir(parents=True)
+    (root / "ok.txt").write_text("Readable text here.")
+    (root / "locked" / "hidden.txt").write_text("secret")
+    os.symlink(root, root / "loop")
+    os.chmod(root / "locked", 0)
+    try:
+        report = IndexingService(library).index([str(root)])
+    finally:
+        os.chmod(root / "locked", 0o755)
+    assert report.indexed == 1
+    assert any("permission denied" in f["reason"] for f in report.failed)
+
+
+def test_symlink_loop_and_odd_names(library, tmp_path):
+    root = tmp_path / "tree"
+    root.mkdir()
+    os.symlink(root, root / "loop")
+    (root / "accentué é.txt").write_text("Un fichier au nom accentué.")
+    if os.name == "posix":
+        odd = os.fsdecode(b"latin1-\xe9t\xe9.txt")  # not valid UTF-8 on disk
+        with open(os.path.join(os.fsencode(root), b"latin1-\xe9t\xe9.txt"), "wb") as fh:
+            fh.write(b"Nom de fichier en Latin-1.")
+    report = IndexingService(library).index([str(root)])
+    assert report.indexed == (2 if os.name == "posix" else 1)
+    assert not report.failed
+    paths = [d.path for d in library.catalog.documents()]
+    assert len(paths) == report.indexed
+
+
+def test_collections_scope_search_and_embedder_change_reembeds(library, sample_folder, tmp_path, embedder):
+    from core.library import Library
+    from core.search import SearchEngine
+    from models.embedder import default_embedder_path, load_embedder
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.txt").write_text("La cantine ouvre à midi.")
+    service = IndexingService(library)
+    service.index([str(sample_folder)], "Travail")
+    service.index([str(other)], "Perso")
+    engine = SearchEngine(library)
+    perso = engine.search("cantine", 5, ["Perso"])
+    assert perso and all("x.txt" in h.path for h in perso)
+    both = {os.path.basename(h.path) for h in engine.search("cantine", 10)}
+    assert {"x.txt", "note.odt"} <= both
+
+    # Another embedder (a copy of the model under another name): the index is rebuilt, not broken.
+    copy = tmp_path / "my-minilm-copy"
+    shutil.copytree(default_embedder_path(), copy)
+    library.settings.embedder = str(copy)
+    lib2 = Library(library.layout.root, library.settings)
+    lib2.set_embedder(load_embedder(str(copy)))
+    assert lib2.store.count() == 0
+    assert lib2.catalog.counts()["pending"] > 0
+    report = IndexingService(lib2).index([str(other)], "Perso")
+    assert report.indexed == 1
+    assert lib2.catalog.get_meta("embedder_id") == "my-minilm-copy"
+    lib2.close()

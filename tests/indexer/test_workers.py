@@ -1,0 +1,57 @@
+"""Extraction workers: a hanging parser times out, a dead worker is replaced, the run goes on."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from indexer.workers import ExtractionPool, Job, WorkerConfig
+
+
+def _config(embedder, **kw):
+    return WorkerConfig(tokenizer_file=str(embedder.tokenizer_file), max_tokens=embedder.content_tokens,
+                        timeout_per_mb_s=0.0, **kw)
+
+
+def _slow_file(path):
+    """Tens of MB of prose: seconds of real parsing and tokenising work."""
+    para = "Le preneur s'engage à entretenir les locaux loués en bon état de réparations locatives. " * 20
+    with open(path, "w", encoding="utf-8") as fh:
+        for _ in range(12000):
+            fh.write(para + "\n\n")
+    return path
+
+
+def test_hanging_file_times_out_and_others_still_index(tmp_path, embedder):
+    fifo = _slow_file(tmp_path / "hangs.txt")
+    good = tmp_path / "good.txt"
+    good.write_text("Le contrat est signé.\n\nIl court un an.")
+    with ExtractionPool(_config(embedder, base_timeout_s=1.0), workers=1) as pool:
+        results = {os.path.basename(r.job.path): r for r in pool.run([Job(1, str(fifo)), Job(2, str(good))])}
+        assert pool.restarts == 1
+    assert not results["hangs.txt"].ok and "timed out" in results["hangs.txt"].reason
+    assert results["good.txt"].ok and results["good.txt"].chunks[0].text.startswith("Le contrat")
+
+
+def test_killed_worker_is_replaced(tmp_path, embedder):
+    fifo = _slow_file(tmp_path / "stuck.txt")
+    good = tmp_path / "after.txt"
+    good.write_text("Still indexed after a crash.")
+    pool = ExtractionPool(_config(embedder, base_timeout_s=60.0), workers=1)
+
+    def kill_soon():
+        time.sleep(2.0)  # the worker is busy with the big file by then
+        for worker in pool._workers:
+            os.kill(worker.process.pid, signal.SIGKILL)  # what a segfault looks like from outside
+
+    threading.Thread(target=kill_soon, daemon=True).start()
+    try:
+        results = list(pool.run([Job(1, str(fifo)), Job(2, str(good))]))
+    finally:
+        pool.close()
+    by_key = {r.job.key: r for r in results}
+    assert not by_key[1].ok and "crashed" in by_key[1].reason
+    assert by_key[2].ok
