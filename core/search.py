@@ -11,7 +11,9 @@ per query from what each retriever is known to be good at:
   matched, the case where semantic search earns its keep).
 
 A candidate's fused score is the weighted sum of its normalised BM25 and vector scores, so a
-passage both retrievers like beats one only a single retriever likes.
+passage both retrievers like beats one only a single retriever likes; then each passage gets a
+share of its document's best score (a document prior: a document that matches as a whole is more
+likely to hold the answer than a lone passage of an off-topic one).
 """
 from __future__ import annotations
 
@@ -58,8 +60,9 @@ class FusionWeights:
     """Tunable weights; the defaults were chosen on PIAF (French) and English synthetic sets."""
 
     vector_in_language: float = 1.0
-    vector_out_of_language: float = 0.25
+    vector_out_of_language: float = 0.3
     bm25: float = 1.0
+    document_prior: float = 1.0
     candidates: int = 50
 
 
@@ -93,24 +96,29 @@ class SearchEngine:
             self._corpus_langs = [l for l, _ in sorted(counts.items(), key=lambda kv: -kv[1])][:2]
         return self._corpus_langs
 
+    def retrieve(self, query: str, n: int, collection_ids: Sequence[int] | None,
+                 modes: Sequence[str] = ("bm25", "vector")) -> tuple[list[dict], list[dict], list[str]]:
+        """Candidates from each retriever: (bm25 rows, vector rows, query languages)."""
+        store = self.library.store
+        langs = query_languages(query, self.corpus_languages())
+        t0 = time.perf_counter()
+        bm25_rows = store.text_search(analyze_query(query, langs), n, collection_ids) if "bm25" in modes else []
+        t1 = time.perf_counter()
+        vec_rows: list[dict] = []
+        if "vector" in modes:
+            vec_rows = store.vector_search(self.library.embedder.embed_query(query), n, collection_ids)
+        log.debug("search %r: bm25 %.1f ms, vector %.1f ms", query, (t1 - t0) * 1e3, (time.perf_counter() - t1) * 1e3)
+        return bm25_rows, vec_rows, langs
+
     def search(self, query: str, k: int = 10, collections: Sequence[str] | None = None,
                mode: str = "hybrid") -> list[Hit]:
         query = query.strip()
         if not query:
             return []
-        store = self.library.store
         ids = self.collection_ids(collections)
-        w = self.weights
-        n = max(k, w.candidates)
-        langs = query_languages(query, self.corpus_languages())
-        t0 = time.perf_counter()
-        bm25_rows = store.text_search(analyze_query(query, langs), n, ids) if mode in ("hybrid", "bm25") else []
-        t1 = time.perf_counter()
-        vec_rows: list[dict] = []
-        if mode in ("hybrid", "vector"):
-            vec_rows = store.vector_search(self.library.embedder.embed_query(query), n, ids)
-        t2 = time.perf_counter()
-        log.debug("search %r: bm25 %.1f ms, vector %.1f ms", query, (t1 - t0) * 1e3, (t2 - t1) * 1e3)
+        n = max(k, self.weights.candidates)
+        modes = ("bm25", "vector") if mode == "hybrid" else (mode,)
+        bm25_rows, vec_rows, langs = self.retrieve(query, n, ids, modes)
         if mode == "bm25":
             return [_hit(r, r["_score"], bm25=r["_score"]) for r in bm25_rows[:k]]
         if mode == "vector":
@@ -128,19 +136,29 @@ class SearchEngine:
         sims = {r["chunk_id"]: 1.0 - float(r["_distance"]) for r in vec_rows}
         bm25_n = _normalise(bm25)
         vec_n = _normalise(sims)
-        if len(bm25) >= 2:
-            top = sorted(bm25.values(), reverse=True)
-            # A flat BM25 list (no distinctive term) deserves less trust than a peaked one.
-            peak = (top[0] - top[min(4, len(top) - 1)]) / (top[0] or 1.0)
-            w_bm25 *= 0.6 + 0.4 * min(1.0, peak * 2.5)
         rows = {r["chunk_id"]: r for r in vec_rows}
         rows.update({r["chunk_id"]: r for r in bm25_rows})
+        scores = {cid: w_bm25 * bm25_n.get(cid, 0.0) + w_vec * vec_n.get(cid, 0.0) for cid in rows}
+        best_of_doc: dict[int, float] = {}
+        for cid, score in scores.items():
+            doc = int(rows[cid]["doc_id"])
+            best_of_doc[doc] = max(best_of_doc.get(doc, 0.0), score)
+        doc_n = _normalise({str(d): s for d, s in best_of_doc.items()})
         fused = []
         for cid, row in rows.items():
-            score = w_bm25 * bm25_n.get(cid, 0.0) + w_vec * vec_n.get(cid, 0.0)
+            score = scores[cid] + w.document_prior * doc_n.get(str(int(row["doc_id"])), 0.0)
             fused.append(_hit(row, score, bm25=bm25.get(cid, 0.0), vector=sims.get(cid, 0.0)))
-        fused.sort(key=lambda h: h.score, reverse=True)
+        fused.sort(key=lambda h: (-h.score, h.chunk_id))
         return fused[:k]
+
+
+def rrf(bm25_rows: list[dict], vec_rows: list[dict], k: int, c: int = 60) -> list[str]:
+    """Plain reciprocal-rank fusion (the common default), kept for the benchmark's comparison."""
+    scores: dict[str, float] = {}
+    for rows in (bm25_rows, vec_rows):
+        for rank, row in enumerate(rows):
+            scores[row["chunk_id"]] = scores.get(row["chunk_id"], 0.0) + 1.0 / (c + rank + 1)
+    return [cid for cid, _ in sorted(scores.items(), key=lambda kv: -kv[1])[:k]]
 
 
 def _normalise(scores: dict[str, float]) -> dict[str, float]:

@@ -31,7 +31,7 @@ def _cores() -> int:
 class Settings:
     version: int = SETTINGS_VERSION
     embedder: str = "all-MiniLM-L6-v2"  # or a path to a sentence-transformers folder
-    chunk_tokens: int = 200
+    chunk_tokens: int = 320
     chunk_overlap: int = 40
     indexing_workers: int = field(default_factory=lambda: max(1, _cores() - 1))
     embed_threads: int = field(default_factory=_cores)

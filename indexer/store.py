@@ -20,7 +20,11 @@ log = logging.getLogger(__name__)
 
 TABLE = "chunks"
 FTS_COLUMN = "terms"
-VECTOR_INDEX_MIN_ROWS = 200_000  # below this, exact search is fast enough and perfectly accurate
+VECTOR_INDEX_MIN_ROWS = 20_000  # below this, exact search is fast enough (~15 ms) and exact
+# IVF_SQ measured at 100k chunks (README): 4 s to build, ~6 ms a query, recall@10 0.96 (1.0 with
+# refine). HNSW and PQ variants were slower to build and far less accurate here.
+VECTOR_NPROBES = 20
+VECTOR_REFINE = 5
 
 
 class ModelMismatch(Exception):
@@ -159,7 +163,9 @@ class ChunkStore:
                 self._table.optimize(cleanup_older_than=timedelta(hours=1))
                 rows = self._table.count_rows()
                 if rows >= VECTOR_INDEX_MIN_ROWS and not any("vector" in i.columns for i in self._table.list_indices()):
-                    self._table.create_index(metric="cosine", vector_column_name="vector", index_type="IVF_HNSW_SQ")
+                    from lancedb.index import IvfSq
+
+                    self._table.create_index("vector", config=IvfSq(distance_type="cosine"))
             except Exception:
                 log.exception("index maintenance failed (search keeps working on the last good version)")
         log.info("index maintenance took %.2f s", time.perf_counter() - started)
@@ -173,7 +179,8 @@ class ChunkStore:
 
     def vector_search(self, vector: np.ndarray, k: int, collection_ids: Sequence[int] | None = None) -> list[dict]:
         query = self._table.search(np.asarray(vector, dtype=np.float32), query_type="vector", vector_column_name="vector")
-        query = query.distance_type("cosine").select(DISPLAY_COLUMNS + ["_distance"]).limit(k)
+        query = query.distance_type("cosine").nprobes(VECTOR_NPROBES).refine_factor(VECTOR_REFINE)
+        query = query.select(DISPLAY_COLUMNS + ["_distance"]).limit(k)
         where = self._where(collection_ids)
         if where:
             query = query.where(where, prefilter=True)

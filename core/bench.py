@@ -1,0 +1,240 @@
+"""Benchmarks: commands that print figures and ratios (machines are noisy: tests assert behaviour,
+benchmarks measure). Each works in a temporary data folder and removes it afterwards."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+from core.docgen import FORMATS, filler_paragraphs, write_document
+
+
+def _say(*parts) -> None:
+    print(*parts, flush=True)
+
+
+def _tmpdir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+# ---------------------------------------------------------------- indexing throughput
+
+def bench_index(args, data_dir: Path) -> dict:
+    """pages/s for extraction alone, embedding alone and end to end on generated documents."""
+    from core.indexing import IndexingService
+    from core.library import Library
+    from indexer.workers import ExtractionPool, Job, WorkerConfig
+
+    work = _tmpdir("lanterne-bench-index-")
+    try:
+        rng = random.Random(42)
+        docs_dir = work / "docs"
+        docs_dir.mkdir()
+        pages_per_doc, chars_per_page = 8, 3000
+        n_docs = max(1, args.pages // pages_per_doc)
+        formats = ["pdf", "docx", "txt", "html", "md", "odt"]
+        for i in range(n_docs):
+            fmt = formats[i % len(formats)]
+            write_document(docs_dir / f"doc-{i:04d}.{fmt}", f"Document {i}", filler_paragraphs(rng, pages_per_doc * chars_per_page), fmt)
+        pages = n_docs * pages_per_doc
+        library = Library(work / "data")
+        embedder = library.embedder
+        settings = library.settings
+        _say(f"corpus: {n_docs} documents, {pages} pages ({', '.join(formats)}); "
+             f"{settings.indexing_workers} extraction worker(s), {settings.embed_threads} embedding threads, {os.cpu_count()} cores")
+
+        config = WorkerConfig(tokenizer_file=str(embedder.tokenizer_file), max_tokens=embedder.content_tokens,
+                              target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap)
+        t0 = time.perf_counter()
+        texts: list[str] = []
+        with ExtractionPool(config, workers=settings.indexing_workers) as pool:
+            for result in pool.run(Job(p, str(p)) for p in sorted(docs_dir.iterdir())):
+                texts.extend(c.embed_text for c in result.chunks)
+        extract_s = time.perf_counter() - t0
+        _say(f"extraction + chunking alone: {pages / extract_s:8.1f} pages/s  ({len(texts)} chunks, {extract_s:.1f} s)")
+
+        embedder.embed_documents(texts[:64])  # warm-up
+        t0 = time.perf_counter()
+        for i in range(0, len(texts), 256):
+            embedder.embed_documents(texts[i:i + 256])
+        embed_s = time.perf_counter() - t0
+        _say(f"embedding alone:             {pages / embed_s:8.1f} pages/s  ({len(texts) / embed_s:.1f} chunks/s, {embed_s:.1f} s)")
+
+        t0 = time.perf_counter()
+        report = IndexingService(library).index([str(docs_dir)], "Bench")
+        e2e_s = time.perf_counter() - t0
+        _say(f"end to end (lanterne index): {pages / e2e_s:8.1f} pages/s  ({report.chunks} chunks, {e2e_s:.1f} s, "
+             f"{len(report.failed)} failures)")
+        ratio = (pages / e2e_s) / (pages / embed_s)
+        _say(f"ratio end-to-end / embedding-alone: {ratio:.2f}  (target >= 0.80)")
+        library.close()
+        return {"pages": pages, "chunks": len(texts), "extract_pages_s": pages / extract_s,
+                "embed_pages_s": pages / embed_s, "e2e_pages_s": pages / e2e_s, "ratio": ratio}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- search latency
+
+def bench_search(args, data_dir: Path) -> dict:
+    """Latency of BM25, vector and hybrid search over N synthetic chunks (real query embedding)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from core.library import Library
+    from core.search import SearchEngine
+    from indexer.store import schema
+    from indexer.textproc import analyze
+
+    work = _tmpdir("lanterne-bench-search-")
+    try:
+        library = Library(work / "data")
+        store = library.store
+        dim = store.dim
+        rng = np.random.default_rng(7)
+        words = sorted({w for p in filler_paragraphs(random.Random(1), 60_000) for w in re.findall(r"\w+", p.lower())})
+        vocab = words + [f"terme{i}" for i in range(20_000)]
+        zipf = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
+        zipf /= zipf.sum()
+        n = args.chunks
+        t0 = time.perf_counter()
+        batch = 20_000
+        for start in range(0, n, batch):
+            m = min(batch, n - start)
+            ids = rng.choice(len(vocab), size=(m, 120), p=zipf)
+            texts = [" ".join(vocab[j] for j in row) for row in ids]
+            vecs = rng.standard_normal((m, dim)).astype(np.float32)
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            cols = {
+                "chunk_id": [f"s-{start + i}" for i in range(m)], "doc_id": [(start + i) // 20 for i in range(m)],
+                "gen": [1] * m, "collection_id": [1] * m, "ordinal": [(start + i) % 20 for i in range(m)],
+                "path": [f"/bench/doc-{(start + i) // 20}.txt" for i in range(m)], "page": [1] * m,
+                "heading": [""] * m, "start": [0] * m, "end": [len(t) for t in texts], "lang": ["fr"] * m,
+                "text": texts, "terms": [analyze(t, "fr") for t in texts],
+            }
+            sch = schema(dim)
+            arrays = [pa.array(cols[f.name], type=f.type) for f in sch if f.name != "vector"]
+            arrays.append(pa.FixedSizeListArray.from_arrays(pa.array(vecs.reshape(-1)), dim))
+            store._table.add(pa.Table.from_arrays(arrays, schema=sch))
+        load_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        store.maintain(force_fts=True)
+        maintain_s = time.perf_counter() - t0
+        _say(f"{n} synthetic chunks loaded in {load_s:.1f} s; index maintenance {maintain_s:.1f} s; "
+             f"table {store.count()} rows")
+
+        engine = SearchEngine(library)
+        qrng = random.Random(3)
+        queries = [" ".join(qrng.choice(words) for _ in range(qrng.randint(2, 6))) for _ in range(args.queries)]
+        for q in queries[:5]:
+            engine.search(q, 10)  # warm caches
+        results = {}
+        for label, fn in (
+            ("bm25", lambda q: store.text_search(analyze(q, "fr"), 10)),
+            ("vector", lambda q: store.vector_search(rng.standard_normal(dim).astype(np.float32), 10)),
+            ("hybrid (query embedding included)", lambda q: engine.search(q, 10)),
+        ):
+            times = []
+            for q in queries:
+                t = time.perf_counter()
+                fn(q)
+                times.append((time.perf_counter() - t) * 1000)
+            times.sort()
+            p50, p95 = statistics.median(times), times[int(0.95 * (len(times) - 1))]
+            results[label] = {"p50_ms": p50, "p95_ms": p95}
+            _say(f"{label:36s} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+        _say("target: hybrid p50 < 50 ms")
+        library.close()
+        return {"chunks": n, **results}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- retrieval quality
+
+def _norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+def bench_retrieval(args, data_dir: Path) -> dict:
+    """R@1, R@5 and MRR@10 for BM25 only, vector only, plain RRF and the shipped hybrid, on a SQuAD
+    file. Articles become documents in rotating formats; a hit is a chunk of the right document
+    that contains the answer text."""
+    from core.indexing import IndexingService
+    from core.library import Library
+    from core.search import SearchEngine, rrf
+
+    try:
+        squad = json.loads(Path(args.squad).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        from core.errors import LanterneError
+
+        raise LanterneError(f"Cannot read {args.squad}: {exc}", code="bad-input") from exc
+    work = _tmpdir("lanterne-bench-retrieval-")
+    try:
+        docs_dir = work / "docs"
+        docs_dir.mkdir()
+        questions: list[tuple[str, str, list[str]]] = []
+        for i, article in enumerate(squad["data"]):
+            fmt = FORMATS[i % len(FORMATS)]
+            title = article.get("title") or f"Article {i}"
+            safe = re.sub(r"[^\w-]+", "_", title)[:40]
+            path = docs_dir / f"{i:03d}-{safe}.{fmt}"
+            write_document(path, title, [p["context"] for p in article["paragraphs"]], fmt)
+            for para in article["paragraphs"]:
+                for qa in para["qas"]:
+                    answers = [_norm(a["text"]) for a in qa.get("answers", []) if a.get("text")]
+                    if answers:
+                        questions.append((qa["question"], str(path), answers))
+        if args.limit:
+            questions = questions[:args.limit]
+        library = Library(work / "data")
+        t0 = time.perf_counter()
+        report = IndexingService(library).index([str(docs_dir)], "Bench")
+        _say(f"{len(squad['data'])} documents ({', '.join(FORMATS)}), {report.chunks} chunks, indexed in "
+             f"{time.perf_counter() - t0:.1f} s; {len(questions)} questions; embedder {library.embedder.model_id}")
+        engine = SearchEngine(library)
+        modes = ("bm25", "vector", "rrf", "hybrid")
+        ranks: dict[str, list[int | None]] = {m: [] for m in modes}
+        t0 = time.perf_counter()
+        for question, path, answers in questions:
+            bm25_rows, vec_rows, langs = engine.retrieve(question, engine.weights.candidates, None)
+            lists = {
+                "bm25": [(r["path"], r["text"]) for r in bm25_rows[:10]],
+                "vector": [(r["path"], r["text"]) for r in vec_rows[:10]],
+            }
+            by_id = {r["chunk_id"]: r for r in vec_rows + bm25_rows}
+            lists["rrf"] = [(by_id[c]["path"], by_id[c]["text"]) for c in rrf(bm25_rows, vec_rows, 10)]
+            lists["hybrid"] = [(h.path, h.text) for h in engine.fuse(bm25_rows, vec_rows, langs, 10)]
+            for mode in modes:
+                rank = None
+                for position, (hit_path, text) in enumerate(lists[mode], 1):
+                    if hit_path == path and any(a in _norm(text) for a in answers):
+                        rank = position
+                        break
+                ranks[mode].append(rank)
+        per_query_ms = (time.perf_counter() - t0) / max(len(questions), 1) * 1000
+        out = {}
+        _say(f"{'':8s} {'R@1':>6s} {'R@5':>6s} {'MRR@10':>7s}")
+        for mode in modes:
+            r = ranks[mode]
+            n = max(len(r), 1)
+            r1 = sum(1 for x in r if x == 1) / n
+            r5 = sum(1 for x in r if x is not None and x <= 5) / n
+            mrr = sum(1.0 / x for x in r if x is not None) / n
+            out[mode] = {"R@1": r1, "R@5": r5, "MRR@10": mrr}
+            label = "hybrid*" if mode == "hybrid" else mode
+            _say(f"{label:8s} {r1:6.3f} {r5:6.3f} {mrr:7.3f}")
+        _say(f"* shipped search. Targets: R@5 >= 0.92, R@1 >= 0.75. {per_query_ms:.1f} ms per question (all modes)")
+        library.close()
+        return {"questions": len(questions), "chunks": report.chunks, **out}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
