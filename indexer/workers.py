@@ -108,6 +108,12 @@ def process_file(path: str, default_lang: str, chunker, count) -> dict:
     doc_header = stem if not title or title.lower() == stem.lower() or _junk_title(title) else f"{stem} — {title[:120]}"
     header_tokens = count([doc_header + " > " + "x" * 60])[0]
     _, chunks = chunker.chunk(extracted.blocks, header_tokens=header_tokens)
+    if not chunks:
+        # Only titles (a one-slide deck, a message with a subject and no body): they are the text.
+        from indexer.types import Block
+
+        flat = [Block(b.text, b.page, "para") for b in extracted.blocks if b.text.strip()]
+        _, chunks = chunker.chunk(flat, header_tokens=header_tokens)
     for chunk in chunks:
         header = doc_header + (" > " + chunk.heading if chunk.heading else "")
         chunk.embed_text = header + "\n" + chunk.text
@@ -139,15 +145,19 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
         job_id, path, default_lang = message
         try:
             payload = process_file(path, default_lang, chunker, count)
-            conn.send((job_id, True, payload))
+            conn.send((job_id, True, payload, False))
         except ExtractionError as exc:
-            conn.send((job_id, False, exc.reason))
+            conn.send((job_id, False, exc.reason, False))
         except MemoryError:
-            conn.send((job_id, False, f"too large: needs more than {config.memory_mb} MB of memory to read"))
+            # The heap may be fragmented or native libraries half-initialised: start afresh.
+            conn.send((job_id, False, f"too large: needs more than {config.memory_mb} MB of memory to read", True))
+            return
         except RecursionError:
-            conn.send((job_id, False, "corrupt file (structure nested too deeply)"))
-        except Exception as exc:  # a parser bug on a strange file: report it, keep the worker
-            conn.send((job_id, False, f"could not read the file ({exc.__class__.__name__}: {str(exc)[:120]})"))
+            conn.send((job_id, False, "corrupt file (structure nested too deeply)", True))
+            return
+        except Exception as exc:  # a parser bug on a strange file: report it, then a fresh worker
+            conn.send((job_id, False, f"could not read the file ({exc.__class__.__name__}: {str(exc)[:120]})", True))
+            return
 
 
 # ------------------------------------------------------------------ parent side
@@ -249,7 +259,7 @@ class ExtractionPool:
                 job = worker.job
                 if worker.conn in ready:
                     try:
-                        job_id, ok, payload = worker.conn.recv()
+                        job_id, ok, payload, recycle = worker.conn.recv()
                     except (EOFError, OSError):
                         yield JobResult(job, False, "the reader crashed on this file (damaged or hostile content)",
                                         seconds=time.monotonic() - worker.started)
@@ -264,7 +274,9 @@ class ExtractionPool:
                                         warnings=payload["warnings"], seconds=elapsed)
                     else:
                         yield JobResult(job, False, payload, seconds=elapsed)
-                    feed(worker)
+                    if recycle:
+                        self._replace(index)
+                    feed(self._workers[index])
                 elif time.monotonic() > worker.deadline:
                     limit = worker.deadline - worker.started
                     yield JobResult(job, False, f"timed out: reading took longer than {limit:.0f} s",

@@ -14,9 +14,9 @@ def extract_xls(path: str) -> Extracted:
     except xlrd.biffh.XLRDError as exc:
         if "encrypt" in str(exc).lower():
             raise ExtractionError("password protected") from exc
-        raise ExtractionError(f"corrupt spreadsheet ({exc})") from exc
+        raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)") from exc
     except Exception as exc:
-        raise ExtractionError(f"corrupt spreadsheet ({exc.__class__.__name__})") from exc
+        raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)") from exc
     blocks: list[Block] = []
     budget = [2_000_000]
     try:

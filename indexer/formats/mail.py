@@ -75,7 +75,7 @@ def extract_msg(path: str) -> Extracted:
     try:
         msg = extract_msg.openMsg(path, strict=False)
     except Exception as exc:
-        raise ExtractionError(f"corrupt or unsupported Outlook message ({exc.__class__.__name__})") from exc
+        raise ExtractionError("damaged Outlook message (it cannot be read)") from exc
     try:
         subject = (getattr(msg, "subject", "") or "").strip()
         blocks = _header_blocks(subject, str(getattr(msg, "sender", "") or ""), str(getattr(msg, "to", "") or ""),
@@ -87,7 +87,7 @@ def extract_msg(path: str) -> Extracted:
             html = raw_html.decode("utf-8", "replace") if isinstance(raw_html, bytes) else raw_html
         blocks.extend(_body_blocks(body, html))
     except Exception as exc:
-        raise ExtractionError(f"corrupt Outlook message ({exc.__class__.__name__})") from exc
+        raise ExtractionError("damaged Outlook message (it cannot be read)") from exc
     finally:
         try:
             msg.close()

@@ -104,9 +104,24 @@ class _DocxWalker:
                 self.walk(child)
 
 
+STRICT_NS = b"purl.oclc.org/ooxml"
+
+
+def _refuse_strict(zf, part: str, what: str) -> None:
+    try:
+        head = zf.open(part).read(2048)
+    except (KeyError, OSError, Exception):
+        return
+    if STRICT_NS in head:
+        from indexer.errors import UnsupportedFormat
+
+        raise UnsupportedFormat(f"unsupported format: Strict Open XML {what}; save it in the standard format to index it")
+
+
 def extract_docx(path: str) -> Extracted:
     with open_zip(path) as zf:
         names = set(zf.namelist())
+        _refuse_strict(zf, "word/document.xml", "document")
         main = "word/document.xml"
         if main not in names:
             main = next((n for n in names if n.startswith("word/") and n.endswith("document.xml")), "")
@@ -192,6 +207,7 @@ def _shape_paragraphs(tree) -> list[tuple[str, bool]]:
 
 def extract_pptx(path: str) -> Extracted:
     with open_zip(path) as zf:
+        _refuse_strict(zf, "ppt/presentation.xml", "presentation")
         try:
             pres = parse_xml(read_member(zf, "ppt/presentation.xml"), "presentation")
         except KeyError as exc:
@@ -235,7 +251,7 @@ MAX_CELLS = 2_000_000
 def rows_to_blocks(rows, sheet_number: int, sheet_name: str, blocks: list[Block], budget: list[int]) -> None:
     """Spreadsheet rows as text. When the first non-empty row looks like a header, every row is
     written as "header: value; ..." so that a chunk stays meaningful on its own."""
-    blocks.append(Block(sheet_name, sheet_number, "heading", 1))
+    heading = Block(sheet_name, sheet_number, "heading", 1)
     header: list[str] | None = None
     for row in rows:
         values = [_cell(v) for v in row]
@@ -246,6 +262,10 @@ def rows_to_blocks(rows, sheet_number: int, sheet_name: str, blocks: list[Block]
         budget[0] -= len(values)
         if budget[0] < 0:
             return
+        if heading is not None:  # only sheets with content get their name in the text
+            if sheet_name:
+                blocks.append(heading)
+            heading = None
         if header is None:
             header = values if all(values) and all(not _is_number(v) for v in values) and len(values) > 1 else []
             if header:
@@ -279,7 +299,8 @@ def extract_xlsx(path: str) -> Extracted:
 
     import openpyxl
 
-    open_zip(path).close()  # the zip-bomb checks, before openpyxl inflates anything
+    with open_zip(path) as zf:  # the zip-bomb checks, before openpyxl inflates anything
+        _refuse_strict(zf, "xl/workbook.xml", "spreadsheet")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -287,7 +308,7 @@ def extract_xlsx(path: str) -> Extracted:
     except ExtractionError:
         raise
     except Exception as exc:
-        raise ExtractionError(f"corrupt spreadsheet ({exc.__class__.__name__})") from exc
+        raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)") from exc
     blocks: list[Block] = []
     budget = [MAX_CELLS]
     try:
@@ -296,7 +317,7 @@ def extract_xlsx(path: str) -> Extracted:
                 rows_to_blocks(ws.iter_rows(values_only=True), number, ws.title, blocks, budget)
             except Exception as exc:
                 if not blocks:
-                    raise ExtractionError(f"corrupt spreadsheet ({exc.__class__.__name__})") from exc
+                    raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)") from exc
     finally:
         wb.close()
     warnings_out = ["spreadsheet truncated: too many cells"] if budget[0] < 0 else []

@@ -140,4 +140,6 @@ def _classify(raw: list[tuple[int, str, float, bool]], toc_by_page: dict[int, li
 
 def _short(exc: Exception) -> str:
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-    return msg[:120]
+    if "Failed to open file" in msg or "cannot open" in msg.lower():
+        return "damaged, or not really a PDF"
+    return re.sub(r"'[^']*[/\\][^']*'", "", msg)[:120].strip()  # MuPDF messages can embed the path

@@ -1,9 +1,11 @@
 """The indexing pipeline on generated folders: statuses, incremental updates, consistency."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -74,21 +76,56 @@ def test_crash_between_commits_is_repaired(library, sample_folder):
     assert library.catalog.document_by_id(victim.id).status == "indexed"
 
 
-def test_unreadable_folder_and_symlink_loop(library, tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root reads everything; permissions cannot be tested")
-    root = tmp_path / "tree"
-    (root / "locked").mkdir(parents=True)
-    (root / "ok.txt").write_text("Readable text here.")
-    (root / "locked" / "hidden.txt").write_text("secret")
-    os.symlink(root, root / "loop")
-    os.chmod(root / "locked", 0)
+def test_unreadable_folder_is_reported_and_the_rest_indexes(tmp_path):
+    """A real permission error: when the suite runs as root (which reads everything), the scan
+    runs in a forked child that drops to the unprivileged 'nobody' user."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="lanterne-perm-"))
     try:
-        report = IndexingService(library).index([str(root)])
+        os.chmod(root, 0o755)
+        (root / "locked").mkdir()
+        (root / "ok.txt").write_text("Readable text here.")
+        (root / "locked" / "hidden.txt").write_text("secret")
+        os.chmod(root / "locked", 0)
+        from indexer.scan import build_spec, walk
+
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: drop to 'nobody' when root, scan, report through the pipe
+            status = 1
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                found = [[type(i).__name__, i.path, getattr(i, "reason", "")] for i in walk(str(root), build_spec([]))]
+                os.write(write_fd, json.dumps(found).encode())
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        with os.fdopen(read_fd, "rb") as pipe:
+            raw = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        assert status == 0
+        items = json.loads(raw)
+        assert ["FileEntry", str(root / "ok.txt"), ""] in items
+        problems = [i for i in items if i[0] == "ScanProblem"]
+        assert problems == [["ScanProblem", str(root / "locked"), "permission denied (cannot open the folder)"]]
     finally:
         os.chmod(root / "locked", 0o755)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_too_large_and_missing_files_are_reported(library, tmp_path):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "huge.txt").write_text("mot " * 400_000)  # 1.6 MB
+    (folder / "small.txt").write_text("Un petit fichier.")
+    library.settings.max_file_mb = 1
+    report = IndexingService(library).index([str(folder)])
     assert report.indexed == 1
-    assert any("permission denied" in f["reason"] for f in report.failed)
+    assert [f["reason"] for f in report.failed] == ["too large (1 MB; the limit is 1 MB in settings)"]
 
 
 def test_symlink_loop_and_odd_names(library, tmp_path):

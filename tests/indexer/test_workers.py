@@ -55,3 +55,17 @@ def test_killed_worker_is_replaced(tmp_path, embedder):
     by_key = {r.job.key: r for r in results}
     assert not by_key[1].ok and "crashed" in by_key[1].reason
     assert by_key[2].ok
+
+
+def test_memory_cap_reports_a_reason_and_the_worker_survives(tmp_path, embedder):
+    hog = tmp_path / "hog.txt"
+    with open(hog, "w", encoding="utf-8") as fh:  # ~120 MB of text: far more than the cap allows to chunk
+        line = "Une ligne de texte qui se répète pour remplir la mémoire du lecteur. " * 16 + "\n\n"
+        for _ in range(110_000):
+            fh.write(line)
+    small = tmp_path / "small.txt"
+    small.write_text("Toujours indexé.")
+    with ExtractionPool(_config(embedder, memory_mb=700, base_timeout_s=120.0), workers=1) as pool:
+        results = {r.job.key: r for r in pool.run([Job(1, str(hog)), Job(2, str(small))])}
+    assert not results[1].ok and ("memory" in results[1].reason or "crashed" in results[1].reason)
+    assert results[2].ok

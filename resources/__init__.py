@@ -1,0 +1,1 @@
+"""Data files shipped with the app: icons, translations, prompt templates, sample documents."""
