@@ -4,6 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.lanterne-installed
 export QT_QPA_PLATFORM ?= offscreen
+# llama-cpp-python compiles llama.cpp from source. We build for a portable AVX2 baseline rather
+# than -march=native: a native build on a CPU that advertises AMX enables AMX kernels, which
+# segfault at the first token where the kernel does not grant AMX tile state (VMs, sandboxes,
+# this CI). Set LLAMA_CMAKE_ARGS to build for a GPU (see README).
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
 .PHONY: setup run test bench lint clean
 
@@ -15,7 +20,7 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 	# torch first and pinned: the CPU wheel. Anything unpinned would pull gigabytes of CUDA wheels.
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
 run: setup

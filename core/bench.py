@@ -238,3 +238,78 @@ def bench_retrieval(args, data_dir: Path) -> dict:
         return {"questions": len(questions), "chunks": report.chunks, **out}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- answers
+
+def bench_answer(args, data_dir: Path) -> dict:
+    """Time to first token for a cold and a warm question (the system prompt's KV cache reused),
+    generation tokens/s through the app against raw llama-cpp-python, and cancel latency."""
+    import threading
+
+    from core.answer import AnswerEngine, Turn
+    from core.indexing import IndexingService
+    from core.library import Library
+    from models.llm import GenerationStats
+
+    work = _tmpdir("lanterne-bench-answer-")
+    try:
+        rng = random.Random(5)
+        docs = work / "docs"
+        docs.mkdir()
+        for i in range(12):
+            write_document(docs / f"contrat-{i}.{FORMATS[i % len(FORMATS)]}", f"Contrat {i}",
+                           filler_paragraphs(rng, 6000), FORMATS[i % len(FORMATS)])
+        library = Library(work / "data")
+        IndexingService(library).index([str(docs)], "Bench")
+        engine = AnswerEngine(library)
+        t0 = time.perf_counter()
+        llm = library.llm
+        _say(f"model {llm.model_id}: loaded in {time.perf_counter() - t0:.2f} s, context {llm.context_size} tokens")
+
+        engine.search.search("warm-up", 4)  # the embedder loads here, not inside the timed question
+        llm.reset_cache()
+        cold = engine.ask("Quand le prestataire doit-il renouveler le contrat ?", max_tokens=16)
+        warm = engine.ask("Quel est le montant de la facture à régler ?", max_tokens=16)
+        _say(f"time to first token, cold question: {cold.ttft_s:6.3f} s  ({cold.prompt_tokens} prompt tokens, "
+             f"retrieval {cold.retrieval_s * 1000:.0f} ms)")
+        _say(f"time to first token, warm question: {warm.ttft_s:6.3f} s  ({warm.prompt_tokens} prompt tokens; the system "
+             "prompt is served from the KV cache)")
+        follow = engine.ask("Et avant quelle date ?", history=[Turn(warm.question, warm.answer)], max_tokens=16)
+        _say(f"time to first token, follow-up:     {follow.ttft_s:6.3f} s  (conversation prefix reused)")
+
+        messages, _ = engine.build_messages("Décris en détail toutes les obligations du prestataire.",
+                                            engine.search.search("obligations du prestataire", 6), [], llm)
+        n = args.tokens
+        raw_rates, app_rates = [], []
+        for _ in range(3):  # interleaved, best of three: the machine is shared
+            _, raw = llm.raw_generation_rate(messages, n)
+            stats = GenerationStats()
+            for _ in llm.stream_chat(messages, max_tokens=n, stats=stats, ban_eos=True):
+                pass
+            raw_rates.append(raw)
+            app_rates.append(stats.tokens_per_s)
+        raw, app = max(raw_rates), max(app_rates)
+        _say(f"generation, raw llama-cpp-python: {raw:7.1f} tokens/s")
+        _say(f"generation, through Lanterne:     {app:7.1f} tokens/s   ratio {app / raw:.2f}  (target >= 0.90)")
+
+        latencies = []
+        for _ in range(5):
+            cancel = threading.Event()
+            count = [0]
+            stopped = [0.0]
+            it = llm.stream_chat(messages, max_tokens=400, cancel=cancel, ban_eos=True)
+            t_cancel = None
+            for _piece in it:
+                count[0] += 1
+                if count[0] == 10:
+                    t_cancel = time.perf_counter()
+                    cancel.set()
+            stopped[0] = time.perf_counter()
+            latencies.append((stopped[0] - t_cancel) * 1000 if t_cancel else 0.0)
+        _say(f"cancel -> generation stopped: max {max(latencies):.1f} ms over 5 tries  (target <= 200 ms)")
+        library.close()
+        return {"model": llm.model_id, "ttft_cold_s": cold.ttft_s, "ttft_warm_s": warm.ttft_s, "ttft_followup_s": follow.ttft_s,
+                "raw_tokens_s": raw, "app_tokens_s": app, "ratio": app / raw, "cancel_ms_max": max(latencies)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

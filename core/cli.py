@@ -77,6 +77,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=("hybrid", "bm25", "vector"), default="hybrid")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("ask", help="answer a question from your documents, with cited sources")
+    p.add_argument("question")
+    p.add_argument("--collection", action="append", help="limit to this collection (repeatable)")
+    p.add_argument("--chat", type=int, metavar="ID", help="continue this conversation")
+    p.add_argument("--model", help="use this installed model (see: lanterne models list)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("models", help="list, import, remove or choose language models")
+    msub = p.add_subparsers(dest="models_cmd", required=True)
+    m = msub.add_parser("list")
+    m.add_argument("--catalog", action="store_true", help="also list the models available for download")
+    m.add_argument("--json", action="store_true")
+    m = msub.add_parser("download", help="download a catalog model (resumable, SHA-256 verified)")
+    m.add_argument("name", metavar="NAME")
+    m.add_argument("--json", action="store_true")
+    m = msub.add_parser("import", help="check and copy a GGUF file into the data folder")
+    m.add_argument("path", metavar="PATH")
+    m.add_argument("--name")
+    m.add_argument("--link", action="store_true", help="reference the file where it is instead of copying it")
+    m.add_argument("--json", action="store_true")
+    m = msub.add_parser("remove")
+    m.add_argument("name", metavar="NAME")
+    m.add_argument("--json", action="store_true")
+    m = msub.add_parser("use", help="make this model the active one")
+    m.add_argument("name", metavar="NAME")
+    m.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("chats", help="conversations: list, show, delete, export")
+    csub = p.add_subparsers(dest="chats_cmd", required=True)
+    c = csub.add_parser("list")
+    c.add_argument("--search")
+    c.add_argument("--json", action="store_true")
+    for verb in ("show", "delete", "export"):
+        c = csub.add_parser(verb)
+        c.add_argument("id", type=int, metavar="ID")
+        c.add_argument("--json", action="store_true")
+    c = csub.add_parser("rename")
+    c.add_argument("id", type=int, metavar="ID")
+    c.add_argument("title")
+    c.add_argument("--json", action="store_true")
+
     p = sub.add_parser("status", help="collections, sources, document counts, failures")
     p.add_argument("--json", action="store_true")
 
@@ -88,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = bsub.add_parser("search", help="search latency at scale (synthetic chunks)")
     b.add_argument("--chunks", type=int, default=100_000)
     b.add_argument("--queries", type=int, default=200)
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("answer", help="time to first token (cold, warm), tokens/s app vs raw, cancel latency")
+    b.add_argument("--tokens", type=int, default=200)
     b.add_argument("--json", action="store_true")
     b = bsub.add_parser("retrieval", help="retrieval quality on a SQuAD-format file (R@1, R@5, MRR@10)")
     b.add_argument("squad", metavar="SQUAD.json")
@@ -106,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from core.errors import LanterneError
     from core.logs import setup_logging
+    from models.errors import ModelError
     from core.paths import resolve_data_dir
 
     data_dir = resolve_data_dir(args.data_dir)
@@ -122,9 +167,13 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 0
         log.info("command %s (data folder %s)", args.command, data_dir)
-        handler = {"index": cmd_index, "search": cmd_search, "status": cmd_status, "bench": cmd_bench}[args.command]
+        handler = {"index": cmd_index, "search": cmd_search, "status": cmd_status, "bench": cmd_bench,
+                   "ask": cmd_ask, "models": cmd_models, "chats": cmd_chats}[args.command]
         return handler(args, data_dir)
     except LanterneError as exc:
+        print(f"lanterne: {exc.message}", file=sys.stderr)
+        return 2
+    except ModelError as exc:
         print(f"lanterne: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -207,6 +256,153 @@ def cmd_search(args, data_dir: Path) -> int:
     return 0
 
 
+def cmd_ask(args, data_dir: Path) -> int:
+    import os
+    import signal
+    import threading
+
+    from core.answer import AnswerEngine, Turn
+    from core.paths import display_path
+
+    library = _library(data_dir)
+    try:
+        if args.model:
+            entry = library.registry.get(args.model)
+            from models.llm import LlamaCppLLM, LlamaSettings
+
+            llm = LlamaCppLLM(entry.file, LlamaSettings(n_ctx=library.settings.llm_context or None))
+            llm.model_id = entry.name
+            library.set_llm(llm)
+        chats = library.chats
+        history: list[Turn] = []
+        collections = args.collection
+        if args.chat is not None:
+            conv = chats.get(args.chat)
+            history = [Turn(t.question, t.answer) for t in conv.turns]
+            collections = collections or conv.collections or None
+        else:
+            conv = chats.create(args.question[:80], collections or [], "")
+        engine = AnswerEngine(library, passages=library.settings.passages_per_answer)
+        cancel = threading.Event()
+        signal.signal(signal.SIGINT, lambda *_: cancel.set())
+        streaming = not args.json
+
+        def on_token(piece: str) -> None:
+            if streaming:
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+
+        result = engine.ask(args.question, collections=collections, history=history, on_token=on_token, cancel=cancel)
+        result.chat_id = conv.id
+        chats.add_turn(conv.id, result.question, result.answer, [c.as_json() for c in result.citations], result.model,
+                       list(collections or []), {"ttft_s": result.ttft_s, "total_s": result.total_s,
+                                                 "tokens_per_s": result.tokens_per_s})
+        if args.json:
+            print(json.dumps(result.as_json(), ensure_ascii=False))
+            return 0
+        sys.stdout.write("\n")
+        if result.cancelled:
+            print("(stopped)")
+        if result.citations:
+            print("\nSources:")
+            for c in result.citations:
+                page = f", page {c.page}" if c.page else ""
+                print(f"  [{c.n}] {os.path.basename(display_path(c.path))}{page} — {display_path(c.path)}")
+        elif not result.sources:
+            print("\n(No passage of your documents matched this question.)")
+        print(f"\n[{result.model} · first word after {result.ttft_s:.2f} s · {result.tokens_per_s:.1f} tokens/s · "
+              f"conversation {conv.id}]", file=sys.stderr)
+        return 0
+    finally:
+        library.close()
+
+
+def cmd_models(args, data_dir: Path) -> int:
+    library = _library(data_dir)
+    registry = library.registry
+    if args.models_cmd == "list":
+        from models.catalog import CATALOG
+
+        active = registry.active().name
+        models = registry.list()
+        offline = library.settings.strict_offline
+        if args.json:
+            out = [{**m.as_json(), "active": m.name == active} for m in models]
+            if args.catalog and not offline:
+                return print(json.dumps({"installed": out, "catalog": [c.as_json() for c in CATALOG]},
+                                        ensure_ascii=False, indent=1)) or 0
+            print(json.dumps(out, ensure_ascii=False, indent=1))
+            return 0
+        for m in models:
+            mark = "*" if m.name == active else " "
+            print(f"{mark} {m.name:32s} {m.quantization:7s} {m.size / 2**20:8.0f} MB  ctx {m.context_length:>6}  "
+                  f"RAM ~{m.ram_bytes / 2**30:.1f} GB  {m.license}  ({m.source})")
+            if m.notes:
+                print(f"    {m.notes}")
+        if args.catalog and not offline:
+            print("\nAvailable for download (lanterne models download NAME):")
+            for c in CATALOG:
+                print(f"  {c.name:34s} {c.size_gb:5.1f} GB  RAM {c.ram_gb:.0f} GB  {c.languages}  ({c.license})")
+        return 0
+    if args.models_cmd == "download":
+        def show(done: int, total: int) -> None:
+            if total:
+                sys.stderr.write(f"\r{done / 2**20:8.0f} / {total / 2**20:.0f} MB  ({100 * done / total:5.1f} %)")
+                sys.stderr.flush()
+
+        entry = registry.download(args.name, progress=show, strict_offline=library.settings.strict_offline)
+        sys.stderr.write("\n")
+        print(json.dumps(entry.as_json(), ensure_ascii=False) if args.json else f"Downloaded and verified {entry.name}")
+        return 0
+    if args.models_cmd == "import":
+        entry = registry.add_file(args.path, name=args.name, link=args.link)
+        out = entry.as_json()
+    elif args.models_cmd == "remove":
+        registry.remove(args.name)
+        out = {"removed": args.name}
+    else:
+        entry = registry.use(args.name)
+        out = {**entry.as_json(), "active": True}
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print({"import": f"Imported {out.get('name')}", "remove": f"Removed {args.name}",
+               "use": f"Active model: {args.name}"}[args.models_cmd])
+    return 0
+
+
+def cmd_chats(args, data_dir: Path) -> int:
+    library = _library(data_dir)
+    chats = library.chats
+    cmd = args.chats_cmd
+    if cmd == "list":
+        convs = chats.list(args.search)
+        if args.json:
+            print(json.dumps([c.as_json() for c in convs], ensure_ascii=False))
+        else:
+            for c in convs:
+                print(f"{c.id:5d}  {time.strftime('%Y-%m-%d %H:%M', time.localtime(c.updated_at))}  {c.title}")
+        return 0
+    if cmd == "show":
+        conv = chats.get(args.id)
+        if args.json:
+            print(json.dumps(conv.as_json(with_turns=True), ensure_ascii=False))
+        else:
+            print(chats.export_markdown(args.id))
+        return 0
+    if cmd == "export":
+        text = chats.export_markdown(args.id)
+        print(json.dumps({"markdown": text}, ensure_ascii=False) if args.json else text)
+        return 0
+    if cmd == "rename":
+        chats.rename(args.id, args.title)
+    else:
+        chats.delete(args.id)
+    if args.json:
+        print(json.dumps({"ok": True, "id": args.id}))
+    return 0
+
+
 def cmd_status(args, data_dir: Path) -> int:
     from core.paths import display_path
 
@@ -257,7 +453,8 @@ def cmd_status(args, data_dir: Path) -> int:
 def cmd_bench(args, data_dir: Path) -> int:
     from core import bench
 
-    fn = {"index": bench.bench_index, "search": bench.bench_search, "retrieval": bench.bench_retrieval}[args.bench]
+    fn = {"index": bench.bench_index, "search": bench.bench_search, "retrieval": bench.bench_retrieval,
+          "answer": bench.bench_answer}[args.bench]
     result = fn(args, data_dir)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -26,6 +26,8 @@ class Library:
         self.catalog = Catalog(self.layout.catalog)
         self._embedder = None
         self._store: ChunkStore | None = None
+        self._llm = None
+        self._chats = None
         self._lock = threading.RLock()
 
     # -- models
@@ -47,6 +49,42 @@ class Library:
         """Use an already-loaded embedder (tests and benchmarks share one)."""
         with self._lock:
             self._embedder = embedder
+
+    @property
+    def registry(self):
+        from models.registry import ModelRegistry
+
+        return ModelRegistry(self.layout.models)
+
+    @property
+    def llm(self):
+        """The active language model, loaded once (on its own thread) and kept."""
+        with self._lock:
+            if self._llm is None:
+                from models.llm import LlamaCppLLM, LlamaSettings
+
+                entry = self.registry.active()
+                s = self.settings
+                self._llm = LlamaCppLLM(entry.file, LlamaSettings(
+                    n_ctx=s.llm_context or None, n_gpu_layers=None if s.gpu_layers < 0 else s.gpu_layers))
+                self._llm.model_id = entry.name
+            return self._llm
+
+    def set_llm(self, llm) -> None:
+        """Use an already-loaded model (tests and benchmarks)."""
+        with self._lock:
+            if self._llm is not None and self._llm is not llm:
+                self._llm.close()
+            self._llm = llm
+
+    @property
+    def chats(self):
+        with self._lock:
+            if self._chats is None:
+                from core.chats import ChatStore
+
+                self._chats = ChatStore(self.layout.chats)
+            return self._chats
 
     # -- storage
     @property
@@ -105,4 +143,8 @@ class Library:
             return None
 
     def close(self) -> None:
+        if self._llm is not None:
+            self._llm.close()
+        if self._chats is not None:
+            self._chats.close()
         self.catalog.close()

@@ -40,6 +40,9 @@ class Settings:
     extract_memory_mb: int = 3072
     default_excludes: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     search_k: int = 10
+    passages_per_answer: int = 4  # each costs ~250 prompt tokens: the main term of time to first word
+    llm_context: int = 0  # 0: chosen from the model's training context and free RAM
+    gpu_layers: int = -1  # -1: all layers when llama.cpp has a GPU backend, else CPU
     language: str = "system"  # "system" | "en" | "fr"
     theme: str = "system"  # "system" | "light" | "dark"
     strict_offline: bool = False

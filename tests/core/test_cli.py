@@ -83,3 +83,42 @@ def test_fatal_error_is_one_line_no_traceback(tmp_path):
     assert result.stderr.strip().count("\n") == 0 and "Not found" in result.stderr and "Traceback" not in result.stderr
     unwritable = lanterne("status", data_dir="/proc/lanterne-cannot-write")
     assert unwritable.returncode == 2 and "Traceback" not in unwritable.stderr
+
+
+def test_ask_json_contract_and_chat_history(indexed):
+    data, _, _ = indexed
+    result = lanterne("ask", "Quand le contrat Dupont se renouvelle-t-il ?", "--json", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert {"answer", "citations", "model", "ttft_s", "tokens_per_s", "prompt_tokens", "completion_tokens"} <= set(answer)
+    assert answer["answer"] and answer["model"] == "smollm2-135m-instruct" and answer["prompt_tokens"] > 0
+    for c in answer["citations"]:
+        assert {"n", "path", "page", "text"} <= set(c)
+    chats = json.loads(lanterne("chats", "list", "--json", data_dir=data).stdout)
+    assert chats and chats[0]["title"].startswith("Quand le contrat")
+    follow = lanterne("ask", "Et le montant ?", "--chat", str(chats[0]["id"]), "--json", data_dir=data)
+    assert follow.returncode == 0, follow.stderr
+    shown = json.loads(lanterne("chats", "show", str(chats[0]["id"]), "--json", data_dir=data).stdout)
+    assert [t["question"] for t in shown["turns"]] == ["Quand le contrat Dupont se renouvelle-t-il ?", "Et le montant ?"]
+    md = lanterne("chats", "export", str(chats[0]["id"]), data_dir=data).stdout
+    assert md.startswith("# Quand le contrat") and "**Question:** Et le montant ?" in md
+
+
+def test_models_cli_and_clear_errors(indexed, tmp_path):
+    data, _, _ = indexed
+    listed = json.loads(lanterne("models", "list", "--json", data_dir=data).stdout)
+    assert listed[0]["name"] == "smollm2-135m-instruct" and listed[0]["active"] and listed[0]["source"] == "bundled"
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"not a model at all")
+    result = lanterne("models", "import", str(bad), data_dir=data)
+    assert result.returncode == 2 and "not a GGUF" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    missing = lanterne("models", "use", "nope", data_dir=data)
+    assert missing.returncode == 2 and "No model named" in missing.stderr
+
+
+def test_ask_with_an_empty_library_says_not_found(tmp_path):
+    result = lanterne("ask", "Quand le contrat Dupont se renouvelle-t-il ?", "--json", data_dir=tmp_path / "empty")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["not_found"] and answer["citations"] == [] and answer["answer"].startswith("Je n'ai rien trouvé")

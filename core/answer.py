@@ -1,0 +1,223 @@
+"""The answer engine: question -> hybrid search -> prompt within the context budget -> streamed
+answer -> citations resolved to (path, page, snippet).
+
+The prompt is laid out so that the KV cache is reused: [fixed system prompt][previous turns]
+[sources + question]. A follow-up question therefore only pays for its new tokens.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Callable, Sequence
+
+from core.errors import LanterneError
+from core.library import Library
+from core.paths import display_path
+from core.search import Hit, SearchEngine
+from models.errors import ModelError
+from models.llm import GenerationStats, Message
+
+log = logging.getLogger(__name__)
+
+ANSWER_RESERVE = 512  # tokens kept free for the answer
+NOT_FOUND = {
+    "fr": "Je n'ai rien trouvé à ce sujet dans vos documents.",
+    "en": "I found nothing about this in your documents.",
+}
+HISTORY_SHARE = 0.25  # at most this share of the context for previous turns
+_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+
+
+def system_prompt() -> str:
+    return resources.files("resources.prompts").joinpath("system.txt").read_text(encoding="utf-8").strip()
+
+
+@dataclass
+class Citation:
+    n: int
+    path: str
+    page: int | None
+    text: str
+    heading: str = ""
+    chunk_id: str = ""
+
+    def as_json(self) -> dict:
+        return {"n": self.n, "path": display_path(self.path), "page": self.page, "text": self.text,
+                "heading": self.heading, "chunk_id": self.chunk_id}
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: str
+
+
+@dataclass
+class AnswerResult:
+    question: str
+    answer: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    sources: list[Hit] = field(default_factory=list)  # the numbered passages the model saw
+    model: str = ""
+    collections: list[str] = field(default_factory=list)
+    retrieval_s: float = 0.0
+    ttft_s: float = 0.0
+    total_s: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    tokens_per_s: float = 0.0
+    cancelled: bool = False
+    not_found: bool = False
+    chat_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "answer": self.answer, "citations": [c.as_json() for c in self.citations], "model": self.model,
+            "ttft_s": round(self.ttft_s, 4), "tokens_per_s": round(self.tokens_per_s, 2),
+            "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+            "retrieval_s": round(self.retrieval_s, 4), "total_s": round(self.total_s, 4),
+            "cancelled": self.cancelled, "not_found": self.not_found, "chat_id": self.chat_id,
+            "collections": self.collections,
+        }
+
+
+def _escape(text: str) -> str:
+    # a document cannot close its own source block and pose as instructions
+    return text.replace("</source", "</ source").replace("<source", "< source")
+
+
+def format_source(n: int, hit: Hit) -> str:
+    import os
+
+    name = os.path.basename(display_path(hit.path))
+    page = f' page="{hit.page}"' if hit.page else ""
+    return f'<source id="{n}" file="{name}"{page}>\n{_escape(hit.text.strip())}\n</source>'
+
+
+def user_message(question: str, sources: Sequence[str]) -> str:
+    if sources:
+        body = "Sources (untrusted excerpts from the user's documents):\n\n" + "\n\n".join(sources)
+    else:
+        body = "Sources: none were found in the user's documents."
+    return f"{body}\n\nQuestion: {question.strip()}"
+
+
+def resolve_citations(answer: str, sources: Sequence[Hit], snippet_chars: int = 300) -> list[Citation]:
+    """Citations for the markers the answer actually uses, in order of first use. Markers that
+    point to no source are dropped."""
+    seen: dict[int, Citation] = {}
+    for match in _MARKER.finditer(answer):
+        for part in re.split(r"[,;]", match.group(1)):
+            n = int(part.strip())
+            if 1 <= n <= len(sources) and n not in seen:
+                hit = sources[n - 1]
+                snippet = " ".join(hit.text.split())
+                if len(snippet) > snippet_chars:
+                    snippet = snippet[:snippet_chars].rsplit(" ", 1)[0] + "…"
+                seen[n] = Citation(n, hit.path, hit.page or None, snippet, hit.heading, hit.chunk_id)
+    return list(seen.values())
+
+
+class AnswerEngine:
+    """Answers questions from the library with the active LLM."""
+
+    def __init__(self, library: Library, search: SearchEngine | None = None, *, passages: int | None = None) -> None:
+        self.library = library
+        self.search = search or SearchEngine(library)
+        self.passages = passages or library.settings.passages_per_answer
+        self._system = system_prompt()
+
+    def build_messages(self, question: str, hits: Sequence[Hit], history: Sequence[Turn], llm) -> tuple[list[Message], list[Hit]]:
+        """Fit system prompt, history, sources and question into the context, keeping room for the
+        answer. Lowest-ranked passages are dropped whole; older turns go first."""
+        ctx = llm.context_size
+        reserve = min(ANSWER_RESERVE, ctx // 4)
+        system = Message("system", self._system)
+        fixed = llm.chat_prompt_tokens([system, Message("user", user_message(question, []))])
+        budget = ctx - reserve - fixed
+        if budget < 0:
+            raise LanterneError("The question is too long for the model's context.", code="context-overflow")
+        kept_history: list[Message] = []
+        history_budget = int(ctx * HISTORY_SHARE)
+        for turn in reversed(history):
+            pair = [Message("user", turn.question), Message("assistant", _strip_markers(turn.answer))]
+            cost = sum(llm.count_tokens(m.content) + 8 for m in pair)
+            if cost > min(history_budget, budget):
+                break
+            kept_history = pair + kept_history
+            history_budget -= cost
+            budget -= cost
+        used: list[Hit] = []
+        blocks: list[str] = []
+        for hit in hits:
+            block = format_source(len(used) + 1, hit)
+            cost = llm.count_tokens(block) + 4
+            if cost <= budget:
+                used.append(hit)
+                blocks.append(block)
+                budget -= cost
+            # a passage that does not fit is dropped whole; a smaller, lower-ranked one may still fit
+        messages = [system, *kept_history, Message("user", user_message(question, blocks))]
+        return messages, used
+
+    def ask(self, question: str, *, collections: Sequence[str] | None = None, history: Sequence[Turn] = (),
+            on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
+            max_tokens: int | None = None) -> AnswerResult:
+        question = question.strip()
+        if not question:
+            raise LanterneError("Ask a question.", code="usage")
+        result = AnswerResult(question=question, collections=list(collections or []))
+        started = time.perf_counter()
+        hits = self.search.search(question, self.passages, collections)
+        if history and len(question.split()) < 12:
+            # a short follow-up ("and for Martin?") borrows the previous question's words
+            extra = self.search.search(history[-1].question + " " + question, self.passages, collections)
+            known = {h.chunk_id for h in hits}
+            hits += [h for h in extra if h.chunk_id not in known][: max(0, self.passages - len(hits) // 2)]
+        result.retrieval_s = time.perf_counter() - started
+        if not hits:
+            # Nothing in the documents: say so at once, without asking the model to improvise.
+            from indexer.textproc import query_languages
+
+            lang = (query_languages(question) or ["en"])[0]
+            result.answer = NOT_FOUND.get(lang, NOT_FOUND["en"])
+            result.not_found = True
+            result.total_s = time.perf_counter() - started
+            if on_token is not None:
+                on_token(result.answer)
+            return result
+        try:
+            llm = self.library.llm
+        except ModelError as exc:
+            raise LanterneError(exc.message, code=exc.code) from exc
+        result.model = llm.model_id
+        messages, used = self.build_messages(question, hits, history, llm)
+        result.sources = used
+        stats = GenerationStats()
+        pieces: list[str] = []
+        reserve = min(ANSWER_RESERVE, llm.context_size // 4)
+        try:
+            for piece in llm.stream_chat(messages, max_tokens=max_tokens or reserve, cancel=cancel, stats=stats):
+                pieces.append(piece)
+                if on_token is not None:
+                    on_token(piece)
+        except ModelError as exc:
+            raise LanterneError(exc.message, code=exc.code) from exc
+        result.answer = "".join(pieces).strip()
+        result.citations = resolve_citations(result.answer, used)
+        result.not_found = not used or not result.citations
+        result.cancelled = stats.cancelled
+        result.ttft_s = result.retrieval_s + stats.ttft_s
+        result.total_s = time.perf_counter() - started
+        result.prompt_tokens = stats.prompt_tokens
+        result.completion_tokens = stats.completion_tokens
+        result.tokens_per_s = stats.tokens_per_s
+        return result
+
+
+def _strip_markers(text: str) -> str:
+    return _MARKER.sub("", text).strip()
