@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("title")
     c.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("watch", help="watch every source and keep the index current until stopped")
+    p.add_argument("--json-events", action="store_true", help="one JSON object per event on stdout")
+    p.add_argument("--debounce", type=float, default=2.0, metavar="SECONDS", help=argparse.SUPPRESS)
+
     p = sub.add_parser("status", help="collections, sources, document counts, failures")
     p.add_argument("--json", action="store_true")
 
@@ -168,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         log.info("command %s (data folder %s)", args.command, data_dir)
         handler = {"index": cmd_index, "search": cmd_search, "status": cmd_status, "bench": cmd_bench,
-                   "ask": cmd_ask, "models": cmd_models, "chats": cmd_chats}[args.command]
+                   "ask": cmd_ask, "models": cmd_models, "chats": cmd_chats, "watch": cmd_watch}[args.command]
         return handler(args, data_dir)
     except LanterneError as exc:
         print(f"lanterne: {exc.message}", file=sys.stderr)
@@ -400,6 +404,45 @@ def cmd_chats(args, data_dir: Path) -> int:
         chats.delete(args.id)
     if args.json:
         print(json.dumps({"ok": True, "id": args.id}))
+    return 0
+
+
+def cmd_watch(args, data_dir: Path) -> int:
+    import signal
+    import threading
+
+    from core.errors import LanterneError
+    from core.watch import WatchEvent, WatchService
+
+    library = _library(data_dir)
+    if not library.catalog.sources():
+        raise LanterneError("No sources to watch yet: add some with `lanterne index FOLDER`.", code="no-sources")
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def on_event(event) -> None:
+        with lock:
+            if args.json_events:
+                sys.stdout.write(json.dumps(event.as_json(), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            else:
+                data = event.as_json()
+                detail = " ".join(f"{k}={v}" for k, v in data.items() if k not in ("event", "time", "source", "path"))
+                print(f"{time.strftime('%H:%M:%S')} {event.kind:14s} {event.path or event.source} {detail}".rstrip(),
+                      file=sys.stderr, flush=True)
+        log.info("watch event %s", event.as_json())
+
+    watcher = WatchService(library, debounce_s=args.debounce, on_event=on_event)
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    on_event(WatchEvent("started", source=str(data_dir), detail={"sources": len(library.catalog.sources())}))
+    watcher.start()
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        watcher.stop()  # cancels the running batch; what was embedded is committed first
+        library.close()
     return 0
 
 

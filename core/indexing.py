@@ -37,9 +37,8 @@ from indexer.workers import ExtractionPool, Job, JobResult, WorkerConfig
 
 log = logging.getLogger(__name__)
 
-EMBED_BATCH = 256  # chunks per embedding call
+EMBED_BATCH = 64  # chunks per embedding call (commits can follow soon after; the model batches by 32)
 WRITE_ROWS = 4096  # chunks per LanceDB commit
-WRITE_SECONDS = 15.0  # ...or at least this often, so progress is durable
 
 
 @dataclass
@@ -69,6 +68,7 @@ class Report:
     indexed: int = 0
     unchanged: int = 0
     removed: int = 0
+    moved: int = 0
     failed: list[dict] = field(default_factory=list)
     chunks: int = 0
     pages: int = 0
@@ -78,7 +78,7 @@ class Report:
     def as_json(self) -> dict:
         return {
             "files_seen": self.files_seen, "indexed": self.indexed, "unchanged": self.unchanged,
-            "removed": self.removed, "failed": self.failed, "chunks": self.chunks,
+            "removed": self.removed, "moved": self.moved, "failed": self.failed, "chunks": self.chunks,
             "pages": self.pages, "seconds": round(self.seconds, 3), "cancelled": self.cancelled,
         }
 
@@ -244,6 +244,7 @@ class _Run:
             spec = build_spec(list(self.settings.default_excludes) + list(source.excludes))
             known = {d.path: d for d in self.catalog.documents(source_id=source.id)}
             seen: set[str] = set()
+            new_jobs: list[tuple[DocumentRow, FileEntry]] = []
             root_ok = True
             explicit_file = source.kind == "file"
             for item in walk(root, spec):
@@ -260,6 +261,7 @@ class _Run:
                 self.report.files_seen += 1
                 self.progress.current = display_path(key)
                 row = known.get(key)
+                is_new = row is None
                 if row is None:
                     row = self.catalog.upsert_document(self.coll.id, source.id, key, item.size, item.mtime_ns)
                 if row.status in ("indexed", "failed", "unsupported") and row.size == item.size and row.mtime_ns == item.mtime_ns:
@@ -279,16 +281,53 @@ class _Run:
                     self.fail(key, reason)
                     continue
                 jobs.append((row, item))
+                if is_new:
+                    new_jobs.append((row, item))
                 if self.report.files_seen % 500 == 0:
                     self.emit()
             if root_ok and not self.report.cancelled:
-                gone = [d.id for p, d in known.items() if p not in seen]
+                vanished = [d for p, d in known.items() if p not in seen]
+                moved = self._match_moves(vanished, new_jobs)
+                if moved:
+                    jobs[:] = [(r, e) for r, e in jobs if r.id not in moved]
+                gone = [d.id for d in vanished if d.id not in moved.values()]
                 if gone:
                     self.library.store.delete_documents(gone)  # chunks first, then the catalog rows
                     self.catalog.delete_documents(gone)
                     self.report.removed += len(gone)
                 self.catalog.touch_source(source.id)
         return jobs
+
+    def _match_moves(self, vanished: list[DocumentRow], new_jobs: list[tuple[DocumentRow, FileEntry]]) -> dict[int, int]:
+        """A vanished indexed document and a new file with the same size and content are one
+        document that moved or was renamed: re-path it, keep its chunks, skip re-embedding.
+        Returns {new row id: old document id}."""
+        candidates: dict[tuple[int, str], DocumentRow] = {}
+        for doc in vanished:
+            if doc.status == "indexed" and doc.hash:
+                candidates[(doc.size, doc.hash)] = doc
+        if not candidates:
+            return {}
+        sizes = {size for size, _ in candidates}
+        moved: dict[int, int] = {}
+        for row, entry in new_jobs:
+            if entry.size not in sizes:
+                continue
+            try:
+                digest = content_hash(entry.path)
+            except OSError:
+                continue
+            old = candidates.pop((entry.size, digest), None)
+            if old is None:
+                continue
+            self.catalog.delete_documents([row.id])  # the placeholder row the scan just made
+            self.catalog.repath(old.id, row.path)
+            self.catalog.mark_unchanged(old.id, size=entry.size, mtime_ns=entry.mtime_ns)
+            self.library.store.repath(old.id, row.path)
+            moved[row.id] = old.id
+            self.report.moved += 1
+            log.info("moved: %s -> %s (re-pathed, not re-embedded)", display_path(old.path), display_path(row.path))
+        return moved
 
     def process(self, jobs: list[tuple[DocumentRow, FileEntry]], store, embedder) -> None:
         settings = self.settings
@@ -375,7 +414,7 @@ class _Run:
                     pending = []
                 rows_waiting = sum(len(p.result.chunks) for p in write_rows)
                 if write_rows and (rows_waiting >= WRITE_ROWS or finished or cancel.is_set()
-                                   or time.monotonic() - last_write > WRITE_SECONDS):
+                                   or time.monotonic() - last_write > settings.commit_every_s):
                     self._write(write_rows, store)
                     write_rows = []
                     last_write = time.monotonic()
