@@ -191,9 +191,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _library(data_dir: Path):
+    import atexit
+
     from core.library import Library
 
-    return Library(data_dir)
+    library = Library(data_dir)
+
+    def tell() -> None:
+        for notice in library.notices:
+            print(f"lanterne: {notice}", file=sys.stderr)
+
+    atexit.register(tell)
+    return library
 
 
 def cmd_index(args, data_dir: Path) -> int:

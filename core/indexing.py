@@ -154,6 +154,14 @@ class IndexingService:
             try:
                 self.cancel_event.clear()
                 return _Run(self, coll, sources, progress).execute()
+            except DiskFullError:
+                raise
+            except Exception as exc:
+                if _is_disk_full(exc):
+                    # Nothing is lost: committed batches stay, the interrupted one is re-queued
+                    # by the next start's reconcile.
+                    raise DiskFullError(str(self.library.layout.root)) from exc
+                raise
             finally:
                 lock.release()
         finally:
@@ -164,11 +172,15 @@ class IndexingService:
         live generation of an indexed document."""
         catalog, store = self.library.catalog, self.library.store
         interrupted = [d.id for d in catalog.documents(status="indexing")]
-        catalog.set_pending(interrupted)
+        found = store.generations()
+        # after a rollback of a damaged index, some documents lost their live chunks
+        lost = [d.id for d in catalog.documents(status="indexed") if found.get((d.id, d.gen)) != d.chunk_count]
+        catalog.set_pending(interrupted + lost)
         removed = store.delete_stale(catalog.live_generations())
-        if interrupted or removed:
-            log.info("reconcile: %d interrupted documents re-queued, %d stale chunks removed", len(interrupted), removed)
-        return {"requeued": len(interrupted), "stale_chunks_removed": removed}
+        if interrupted or removed or lost:
+            log.info("reconcile: %d interrupted and %d incomplete documents re-queued, %d stale chunks removed",
+                     len(interrupted), len(lost), removed)
+        return {"requeued": len(interrupted) + len(lost), "stale_chunks_removed": removed}
 
 
 class _Run:
@@ -488,16 +500,7 @@ class _Run:
         arrays.append(pa.FixedSizeListArray.from_arrays(pa.array(flat, type=pa.float32()), store.dim))
         table = pa.Table.from_arrays(arrays, schema=schema(store.dim))
         self.catalog.mark_indexing(doc_ids)
-        try:
-            store.write(table, generation, doc_ids)
-        except OSError as exc:
-            if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-                raise DiskFullError(str(self.library.layout.root)) from exc
-            raise
-        except Exception as exc:
-            if "No space left" in str(exc):
-                raise DiskFullError(str(self.library.layout.root)) from exc
-            raise
+        store.write(table, generation, doc_ids)  # a full disk surfaces here; run() reports it
         with self.catalog.transaction():
             for p in batch:
                 r = p.result
@@ -512,6 +515,17 @@ class _Run:
             self.progress.chunks_done += len(p.result.chunks)
             self._file_done(p.entry)
         self.emit()
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            return True
+        text = str(exc).lower()
+        if "no space left" in text or "disk is full" in text or "disk quota" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _default_language(settings) -> str:

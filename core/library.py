@@ -28,6 +28,7 @@ class Library:
         self._store: ChunkStore | None = None
         self._llm = None
         self._chats = None
+        self.notices: list[str] = []  # things the user should be told (index repaired, ...)
         self._lock = threading.RLock()
 
     # -- models
@@ -97,7 +98,7 @@ class Library:
                 # loading the model (a re-scan of unchanged folders then takes a moment).
                 if self.catalog.get_meta("embedder_setting") == self.settings.embedder and self.catalog.get_meta("embedder_dim"):
                     try:
-                        self._store = ChunkStore(self.layout.index, int(self.catalog.get_meta("embedder_dim")))
+                        self._store = self._checked(ChunkStore(self.layout.index, int(self.catalog.get_meta("embedder_dim"))))
                         return self._store
                     except ModelMismatch:
                         pass
@@ -126,8 +127,15 @@ class Library:
                 self.catalog.set_meta("embedder_id", emb.model_id)
                 self.catalog.set_meta("embedder_dim", str(emb.dimension))
                 self.catalog.set_meta("embedder_setting", self.settings.embedder)
-                self._store = store
+                self._store = self._checked(store)
             return self._store
+
+    def _checked(self, store: ChunkStore) -> ChunkStore:
+        if store.notice:
+            self.notices.append(store.notice)
+        if store.rebuilt:
+            self.catalog.set_pending(None)
+        return store
 
     def read_only_store(self) -> ChunkStore | None:
         """The store without loading the embedder (for status): None when nothing is indexed yet."""
@@ -137,7 +145,7 @@ class Library:
         if not dim or not (self.layout.index / "chunks.lance").exists():
             return None
         try:
-            return ChunkStore(self.layout.index, int(dim))
+            return self._checked(ChunkStore(self.layout.index, int(dim)))
         except Exception:
             log.exception("cannot open the index for status")
             return None

@@ -83,6 +83,8 @@ class WatchService:
         self._dirty: dict[int, float] = {}  # source id -> time of the last event
         self._observers: dict[int, object] = {}
         self._missing: set[int] = set()
+        self._retry_at: dict[int, float] = {}  # source id -> when to try again (disk full)
+        self.retry_after_s = 30.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.runs = 0  # indexing runs done (tests and diagnostics)
@@ -206,6 +208,10 @@ class WatchService:
                 if now - last_check >= min(self.poll_interval_s, 5.0):
                     self._check_observers()
                     last_check = now
+                for sid, when in list(self._retry_at.items()):
+                    if now >= when:
+                        del self._retry_at[sid]
+                        self.mark_dirty(sid)
                 if now - last_reconcile >= self.reconcile_every_s:
                     self.emit(WatchEvent("reconcile", detail={"reason": "timer"}))
                     for source in self._sources():
@@ -246,12 +252,17 @@ class WatchService:
                 self.emit(WatchEvent("source-missing", source=root))
             return
         coll = next(c for c in self.library.catalog.collections() if c.id == source.collection_id)
-        from core.errors import IndexBusyError, LanterneError
+        from core.errors import DiskFullError, IndexBusyError, LanterneError
 
         try:
             report = self.service.run(coll, [source])
         except IndexBusyError:
             self.mark_dirty(source_id)  # another process is indexing: try again later
+            return
+        except DiskFullError as exc:
+            # paused, not failed: try again regularly; work resumes when space returns
+            self._retry_at[source_id] = time.monotonic() + self.retry_after_s
+            self.emit(WatchEvent("error", source=root, detail={"reason": exc.message, "code": exc.code}))
             return
         except LanterneError as exc:
             self.emit(WatchEvent("error", source=root, detail={"reason": exc.message}))

@@ -62,11 +62,70 @@ class ChunkStore:
         self.dim = dim
         self._db = lancedb.connect(str(self.folder))
         self._write_lock = threading.Lock()
-        self._table = self._db.create_table(TABLE, schema=schema(dim), exist_ok=True)
+        self.notice: str | None = None  # what recovery did, for the user (None: nothing to say)
+        self.rebuilt = False  # True: the table was recreated empty; every document must be re-indexed
+        self._table = self._open_with_recovery()
         vector_type = self._table.schema.field("vector").type
         if getattr(vector_type, "list_size", dim) != dim:
             raise ModelMismatch(f"index vectors have {vector_type.list_size} dimensions, the embedder {dim}")
         self._fts_ready = self._has_fts_index()
+
+    # -- opening, and surviving a power cut
+    @property
+    def table_dir(self) -> Path:
+        return self.folder / f"{TABLE}.lance"
+
+    def _probe(self):
+        table = self._db.create_table(TABLE, schema=schema(self.dim), exist_ok=True)
+        table.count_rows()
+        table.search().select(["doc_id"]).limit(1).to_arrow()  # reads the manifest and a data file
+        return table
+
+    def _newest_manifest(self) -> Path | None:
+        versions = self.table_dir / "_versions"
+        manifests = sorted(versions.glob("*.manifest"), key=lambda p: p.name) if versions.is_dir() else []
+        if not manifests:
+            return None
+        # v2 naming stores u64::MAX - version: the smallest number is the newest version
+        numbers = [(int(p.stem), p) for p in manifests if p.stem.isdigit()]
+        if numbers and all(n > 2**63 for n, _ in numbers):
+            return min(numbers)[1]
+        return max(numbers)[1] if numbers else manifests[-1]
+
+    def _open_with_recovery(self):
+        """Open the table; if its newest version is damaged (a truncated or empty manifest after a
+        power cut), roll back version by version; if nothing opens, set the table aside and start
+        empty (the catalog then re-indexes everything from the source files)."""
+        errors = []
+        for _ in range(8):
+            try:
+                table = self._probe()
+                if errors:
+                    self.notice = ("The search index was damaged (interrupted write or power cut) and was rolled back "
+                                   f"to its last good state ({len(errors)} version(s) set aside). "
+                                   "Documents written since are re-indexed automatically.")
+                    log.warning("%s Errors: %s", self.notice, errors)
+                return table
+            except Exception as exc:  # Lance reports corruption with assorted error types
+                errors.append(str(exc)[:200])
+                newest = self._newest_manifest()
+                if newest is None or not self.table_dir.exists():
+                    break
+                newest.rename(newest.with_name(newest.name + ".damaged"))
+                (self.table_dir / "_versions" / "latest_version_hint.json").unlink(missing_ok=True)
+                if self._newest_manifest() is None:
+                    break  # no good version left: rebuild rather than start an empty table in place
+                self._db = __import__("lancedb").connect(str(self.folder))
+        aside = self.folder / f"{TABLE}.lance.damaged-{int(time.time())}"
+        if self.table_dir.exists():
+            self.table_dir.rename(aside)
+        self._db = __import__("lancedb").connect(str(self.folder))
+        table = self._db.create_table(TABLE, schema=schema(self.dim), exist_ok=True)
+        self.rebuilt = True
+        self.notice = ("The search index could not be repaired and is being rebuilt from your documents "
+                       f"(the damaged copy was kept in {aside.name}).")
+        log.error("%s Errors: %s", self.notice, errors)
+        return table
 
     # -- housekeeping
     def _has_fts_index(self) -> bool:

@@ -79,3 +79,44 @@ def test_sigkill_at_random_moments_then_resume(tmp_path, embedder):
         assert library.catalog.counts()["indexed"] == 80
     finally:
         library.close()
+
+
+@pytest.mark.parametrize("damage", ["truncate", "empty", "all"])
+def test_damaged_index_is_rolled_back_or_rebuilt(tmp_path, embedder, sample_folder, damage):
+    from core.indexing import IndexingService
+    from core.library import Library
+    from core.settings import Settings
+
+    settings = Settings(indexing_workers=1)
+    library = Library(tmp_path / "data", settings)
+    library.set_embedder(embedder)
+    IndexingService(library).index([str(sample_folder)], "A")
+    total = library.catalog.counts()["indexed"]
+    versions = library.store.table_dir / "_versions"
+    library.close()
+
+    manifests = sorted(versions.glob("*.manifest"), key=lambda p: int(p.stem))
+    if damage == "truncate":  # a power cut in the middle of writing the newest version
+        data = manifests[0].read_bytes()
+        manifests[0].write_bytes(data[: len(data) // 3])
+    elif damage == "empty":
+        manifests[0].write_bytes(b"")
+    else:  # nothing is readable any more
+        for m in manifests:
+            m.write_bytes(b"garbage")
+
+    library = Library(tmp_path / "data", settings)  # must start, whatever the damage
+    library.set_embedder(embedder)
+    try:
+        store = library.store
+        assert library.notices and ("rolled back" in library.notices[0] or "rebuilt" in library.notices[0])
+        if damage == "all":
+            assert store.rebuilt and store.count() == 0
+            assert any(p.name.startswith("chunks.lance.damaged-") for p in store.folder.iterdir())
+        report = IndexingService(library).index([str(sample_folder)], "A")
+        assert library.catalog.counts()["indexed"] == total
+        check_consistent(library)
+        assert report.indexed <= total
+        assert library.store.text_search("cantin", 3)  # search works again
+    finally:
+        library.close()
