@@ -313,3 +313,69 @@ def bench_answer(args, data_dir: Path) -> dict:
                 "raw_tokens_s": raw, "app_tokens_s": app, "ratio": app / raw, "cancel_ms_max": max(latencies)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- reconcile
+
+def bench_reconcile(args, data_dir: Path) -> dict:
+    """Time to bring an unchanged tree of N files up to date (what every start and every timer
+    reconcile costs), and peak memory. The index is prepared directly (one synthetic chunk per
+    file, consistent with the catalog) so that the setup does not spend minutes embedding."""
+    import resource
+
+    import numpy as np
+    import pyarrow as pa
+
+    from core.indexing import IndexingService
+    from core.library import Library
+    from core.paths import path_to_db
+    from indexer.store import schema
+
+    work = _tmpdir("lanterne-bench-reconcile-")
+    try:
+        tree = work / "tree"
+        n = args.files
+        for i in range(n):
+            folder = tree / f"dossier-{i // 500:03d}" / f"sous-{(i // 50) % 10}"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"note-{i:06d}.txt").write_text(f"Note {i} : réunion du comité.", encoding="utf-8")
+        library = Library(work / "data")
+        store = library.store
+        service = IndexingService(library)
+        coll, sources = service.add_sources([str(tree)], "Bench")
+        catalog = library.catalog
+        gen = catalog.next_generation()
+        rows = {"chunk_id": [], "doc_id": [], "gen": [], "collection_id": [], "ordinal": [], "path": [], "page": [],
+                "heading": [], "start": [], "end": [], "lang": [], "text": [], "terms": []}
+        with catalog.transaction():
+            for path in sorted(tree.rglob("*.txt")):
+                st = path.stat()
+                key = path_to_db(str(path))
+                doc = catalog.upsert_document(coll.id, sources[0].id, key, st.st_size, st.st_mtime_ns)
+                catalog.mark_indexed(doc.id, size=st.st_size, mtime_ns=st.st_mtime_ns, hash="x", gen=gen,
+                                     chunk_count=1, pages=1, lang="fr", title="")
+                for name, value in (("chunk_id", f"{doc.id}-{gen}-0"), ("doc_id", doc.id), ("gen", gen),
+                                    ("collection_id", coll.id), ("ordinal", 0), ("path", key), ("page", 0),
+                                    ("heading", ""), ("start", 0), ("end", 10), ("lang", "fr"), ("text", "Note"),
+                                    ("terms", "note")):
+                    rows[name].append(value)
+        vectors = np.random.default_rng(0).standard_normal((n, store.dim)).astype(np.float32)
+        sch = schema(store.dim)
+        arrays = [pa.array(rows[f.name], type=f.type) for f in sch if f.name != "vector"]
+        arrays.append(pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), store.dim))
+        store._table.add(pa.Table.from_arrays(arrays, schema=sch))
+        store.maintain(force_fts=True)
+        _say(f"tree: {n} files in {n // 500 + 1} folders; catalog and index prepared")
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            report = service.run(coll, sources)
+            times.append(time.perf_counter() - t0)
+            assert report.unchanged == n and report.indexed == 0, report.as_json()
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        _say(f"reconcile of the unchanged tree: best {min(times):.2f} s, worst {max(times):.2f} s "
+             f"({n / min(times):.0f} files/s); peak memory of the process {peak_mb:.0f} MB")
+        library.close()
+        return {"files": n, "best_s": min(times), "worst_s": max(times), "peak_rss_mb": peak_mb}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

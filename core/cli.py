@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="add folders or files to a collection and index them now")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--collection", default="Default")
+    p.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+                   help="gitignore-style pattern to skip in these sources (repeatable), on top of the defaults")
     p.add_argument("--json", action="store_true", help="print one JSON object with the results")
 
     p = sub.add_parser("search", help="search the indexed documents")
@@ -133,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = bsub.add_parser("search", help="search latency at scale (synthetic chunks)")
     b.add_argument("--chunks", type=int, default=100_000)
     b.add_argument("--queries", type=int, default=200)
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("reconcile", help="time to re-check an unchanged tree of N files")
+    b.add_argument("--files", type=int, default=10_000)
     b.add_argument("--json", action="store_true")
     b = bsub.add_parser("answer", help="time to first token (cold, warm), tokens/s app vs raw, cancel latency")
     b.add_argument("--tokens", type=int, default=200)
@@ -217,7 +222,7 @@ def cmd_index(args, data_dir: Path) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        report = service.index(args.paths, args.collection, progress=ProgressPrinter())
+        report = service.index(args.paths, args.collection, progress=ProgressPrinter(), excludes=args.exclude)
     except KeyboardInterrupt:
         service.cancel()
         raise
@@ -506,7 +511,7 @@ def cmd_bench(args, data_dir: Path) -> int:
     from core import bench
 
     fn = {"index": bench.bench_index, "search": bench.bench_search, "retrieval": bench.bench_retrieval,
-          "answer": bench.bench_answer}[args.bench]
+          "answer": bench.bench_answer, "reconcile": bench.bench_reconcile}[args.bench]
     result = fn(args, data_dir)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -128,13 +128,13 @@ class IndexingService:
         return coll, sources
 
     def index(self, paths: Iterable[str], collection: str = "Default",
-              progress: Callable[[Progress], None] | None = None) -> Report:
+              progress: Callable[[Progress], None] | None = None, excludes: Iterable[str] = ()) -> Report:
         """Add ``paths`` as sources of ``collection`` and bring them up to date now."""
         paths = list(paths)
         missing = [p for p in paths if not os.path.lexists(p)]
         if missing:
             raise LanterneError(f"Not found: {missing[0]}", code="not-found")
-        coll, sources = self.add_sources(paths, collection)
+        coll, sources = self.add_sources(paths, collection, excludes)
         return self.run(coll, sources, progress)
 
     def run(self, coll: Collection, sources: list[Source],

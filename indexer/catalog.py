@@ -145,11 +145,15 @@ class Catalog:
         return {c.id: c.name for c in self.collections()}
 
     def add_source(self, collection: Collection, path: str, kind: str, excludes: Iterable[str] = ()) -> Source:
+        patterns = list(excludes)
         self._q(
             "INSERT INTO sources(collection_id, path, kind, excludes, added_at) VALUES(?, ?, ?, ?, ?) "
             "ON CONFLICT(collection_id, path) DO NOTHING",
-            (collection.id, path, kind, json.dumps(list(excludes)), time.time()),
+            (collection.id, path, kind, json.dumps(patterns), time.time()),
         )
+        if patterns:  # given again for an existing source: the new patterns replace the old ones
+            self._q("UPDATE sources SET excludes=? WHERE collection_id=? AND path=?",
+                    (json.dumps(patterns), collection.id, path))
         row = self._q("SELECT * FROM sources WHERE collection_id=? AND path=?", (collection.id, path))[0]
         return _source(row)
 

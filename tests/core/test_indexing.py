@@ -173,3 +173,15 @@ def test_collections_scope_search_and_embedder_change_reembeds(library, sample_f
     assert report.indexed == 1
     assert lib2.catalog.get_meta("embedder_id") == "my-minilm-copy"
     lib2.close()
+
+
+def test_per_source_exclusions(library, sample_folder):
+    (sample_folder / "drafts").mkdir()
+    (sample_folder / "drafts" / "brouillon.txt").write_text("Un brouillon à ignorer.")
+    (sample_folder / ".hidden.txt").write_text("caché")  # default exclusion: hidden files
+    report = IndexingService(library).index([str(sample_folder)], "Travail", excludes=["*.md", "drafts/"])
+    paths = {os.path.basename(d.path) for d in library.catalog.documents()}
+    assert "readme.md" not in paths and "brouillon.txt" not in paths and ".hidden.txt" not in paths
+    assert "memo.txt" in paths and report.files_seen == 9
+    source = library.catalog.sources()[0]
+    assert source.excludes == ("*.md", "drafts/")
