@@ -379,3 +379,62 @@ def bench_reconcile(args, data_dir: Path) -> dict:
         return {"files": n, "best_s": min(times), "worst_s": max(times), "peak_rss_mb": peak_mb}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- a very large file
+
+def bench_bigfile(args, data_dir: Path) -> dict:
+    """Index one very large PDF (default ~1 GB: pages of incompressible images with a text layer,
+    like a big scanned report) and report the peak memory of the app and of the extraction
+    worker: both must stay bounded whatever the file size."""
+    import resource
+
+    from core.indexing import IndexingService
+    from core.library import Library
+
+    work = _tmpdir("lanterne-bench-bigfile-")
+    try:
+        folder = work / "docs"
+        folder.mkdir()
+        pdf = folder / "rapport.pdf"
+        # written by another process, so that this one's peak memory measures indexing only
+        import subprocess
+
+        subprocess.run([sys.executable, "-c", f"from core.bench import write_big_pdf; write_big_pdf({str(pdf)!r}, {args.pages})"],
+                       check=True, cwd=str(Path(__file__).resolve().parents[1]))
+        size_mb = pdf.stat().st_size / 2**20
+        _say(f"file: {size_mb:.0f} MB, {args.pages} pages")
+        library = Library(work / "data")
+        library.embedder  # loaded before measuring, as in the running app
+        base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        t0 = time.perf_counter()
+        report = IndexingService(library).index([str(folder)], "Bench")
+        seconds = time.perf_counter() - t0
+        app_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        worker_mb = report.worker_peak_mb
+        _say(f"indexed in {seconds:.1f} s: {report.chunks} chunks, {len(report.failed)} failures")
+        _say(f"peak memory: app {app_mb:.0f} MB (of which {base_mb:.0f} MB before indexing: models and libraries), "
+             f"extraction worker {worker_mb:.0f} MB")
+        library.close()
+        return {"file_mb": size_mb, "seconds": seconds, "app_peak_mb": app_mb, "app_base_mb": base_mb,
+                "worker_peak_mb": worker_mb}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def write_big_pdf(path: str, pages: int) -> None:
+    import pymupdf
+
+    doc = pymupdf.open()
+    font = pymupdf.Font("helv")
+    for i in range(pages):
+        page = doc.new_page()
+        pix = pymupdf.Pixmap(pymupdf.csRGB, 900, 900, os.urandom(900 * 900 * 3), False)
+        page.insert_image(pymupdf.Rect(50, 200, 550, 700), pixmap=pix)
+        writer = pymupdf.TextWriter(page.rect)
+        writer.fill_textbox(pymupdf.Rect(50, 50, 550, 190),
+                            f"Page {i + 1}. Le prestataire transmet le rapport trimestriel avant le 12 mars. " * 3,
+                            font=font, fontsize=9)
+        writer.write_text(page)
+    doc.save(path, garbage=0, deflate=False)
+    doc.close()

@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--chunks", type=int, default=100_000)
     b.add_argument("--queries", type=int, default=200)
     b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("bigfile", help="peak memory while indexing one very large PDF (~1 GB by default)")
+    b.add_argument("--pages", type=int, default=420)
+    b.add_argument("--json", action="store_true")
     b = bsub.add_parser("reconcile", help="time to re-check an unchanged tree of N files")
     b.add_argument("--files", type=int, default=10_000)
     b.add_argument("--json", action="store_true")
@@ -511,7 +514,7 @@ def cmd_bench(args, data_dir: Path) -> int:
     from core import bench
 
     fn = {"index": bench.bench_index, "search": bench.bench_search, "retrieval": bench.bench_retrieval,
-          "answer": bench.bench_answer, "reconcile": bench.bench_reconcile}[args.bench]
+          "answer": bench.bench_answer, "reconcile": bench.bench_reconcile, "bigfile": bench.bench_bigfile}[args.bench]
     result = fn(args, data_dir)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -74,6 +74,7 @@ class Report:
     pages: int = 0
     seconds: float = 0.0
     cancelled: bool = False
+    worker_peak_mb: float = 0.0  # largest extraction-worker memory seen (diagnostics, benchmarks)
 
     def as_json(self) -> dict:
         return {
@@ -197,6 +198,7 @@ class _Run:
         self.callback = progress
         self.started = time.monotonic()
         self._last_emit = 0.0
+        self._parts: dict[int, dict] = {}  # doc id -> {"gen", "count"} for long documents sent in parts
 
     # -- progress
     def emit(self, force: bool = False) -> None:
@@ -254,8 +256,10 @@ class _Run:
         for source in self.sources:
             root = path_from_db(source.path)
             spec = build_spec(list(self.settings.default_excludes) + list(source.excludes))
-            known = {d.path: d for d in self.catalog.documents(source_id=source.id)}
-            seen: set[str] = set()
+            # Streams: each file is looked up in the catalog as it is found, and stamped as seen;
+            # what was not stamped has vanished. No list of the whole source is held in memory.
+            stamp = time.time()
+            seen_ids: list[int] = []
             new_jobs: list[tuple[DocumentRow, FileEntry]] = []
             root_ok = True
             explicit_file = source.kind == "file"
@@ -269,13 +273,16 @@ class _Run:
                     self.fail(item.path, item.reason)
                     continue
                 key = path_to_db(item.path)
-                seen.add(key)
                 self.report.files_seen += 1
                 self.progress.current = display_path(key)
-                row = known.get(key)
+                row = self.catalog.document(self.coll.id, key)
                 is_new = row is None
                 if row is None:
                     row = self.catalog.upsert_document(self.coll.id, source.id, key, item.size, item.mtime_ns)
+                seen_ids.append(row.id)
+                if len(seen_ids) >= 2000:
+                    self.catalog.mark_seen(seen_ids, stamp)
+                    seen_ids.clear()
                 if row.status in ("indexed", "failed", "unsupported") and row.size == item.size and row.mtime_ns == item.mtime_ns:
                     self.report.unchanged += 1
                     if row.status != "indexed":
@@ -297,8 +304,9 @@ class _Run:
                     new_jobs.append((row, item))
                 if self.report.files_seen % 500 == 0:
                     self.emit()
+            self.catalog.mark_seen(seen_ids, stamp)
             if root_ok and not self.report.cancelled:
-                vanished = [d for p, d in known.items() if p not in seen]
+                vanished = list(self.catalog.documents(source_id=source.id, seen_before=stamp))
                 moved = self._match_moves(vanished, new_jobs)
                 if moved:
                     jobs[:] = [(r, e) for r, e in jobs if r.id not in moved]
@@ -348,6 +356,7 @@ class _Run:
             max_tokens=getattr(embedder, "content_tokens", embedder.max_tokens - 2),
             target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap,
             memory_mb=settings.extract_memory_mb, base_timeout_s=settings.extract_timeout_s,
+            part_chunks=settings.part_chunks,
         )
         results: queue.Queue = queue.Queue(maxsize=16)
         cancel = self.service.cancel_event
@@ -413,7 +422,14 @@ class _Run:
                         result: JobResult = item[1]
                         row, entry = result.job.key
                         self.progress.current = display_path(row.path)
-                        if not result.ok:
+                        self.report.worker_peak_mb = max(self.report.worker_peak_mb, result.peak_mb)
+                        if result.partial:
+                            self._write_part(_Pending(row, entry, hashes.get(row.id, ""), result), store, embedder)
+                        elif result.ok and row.id in self._parts:
+                            final = _Pending(row, entry, hashes.get(row.id, ""), result)
+                            self._embed([final], embedder)
+                            self._write([final], store)
+                        elif not result.ok:
                             self._failed(row, entry, result.reason, hashes.get(row.id))
                         elif not result.chunks:
                             self._failed(row, entry, "no text found in the document", hashes.get(row.id))
@@ -455,9 +471,30 @@ class _Run:
         self.progress.files_done += 1
         self.progress.bytes_done += entry.size
 
+    def _write_part(self, part: _Pending, store, embedder) -> None:
+        """A part of a long document: embedded and committed now, under the generation reserved for
+        that document; the previous version stays searchable until the last part swaps them."""
+        info = self._parts.get(part.row.id)
+        if info is None:
+            info = self._parts[part.row.id] = {"gen": self.catalog.next_generation(), "count": 0}
+            self.catalog.mark_indexing([part.row.id])
+        for i in range(0, len(part.result.chunks), EMBED_BATCH * 4):
+            piece = _Pending(part.row, part.entry, part.hash,
+                             JobResult(part.result.job, True, chunks=part.result.chunks[i:i + EMBED_BATCH * 4],
+                                       lang=part.result.lang))
+            self._embed([piece], embedder)
+            store.append(self._table([piece], info["gen"], store))
+            info["count"] += len(piece.result.chunks)
+            self.progress.chunks_done += len(piece.result.chunks)
+            if self.service.cancel_event.is_set():
+                return
+            self.emit()
+
     def _failed(self, row: DocumentRow, entry: FileEntry, reason: str, digest: str | None) -> None:
         status = "unsupported" if reason.startswith("unsupported format") else "failed"
-        if row.status == "indexed":
+        if self._parts.pop(row.id, None) is not None:
+            self.library.store.delete_documents([row.id])  # the parts written before it failed
+        elif row.status == "indexed":
             self.library.store.delete_documents([row.id])  # its old content no longer reflects the file
         self.catalog.mark_failed(row.id, reason, size=entry.size, mtime_ns=entry.mtime_ns, hash=digest, status=status)
         self.fail(row.path, reason)
@@ -472,10 +509,11 @@ class _Run:
             p.vectors = vectors[offset:offset + n]
             offset += n
 
-    def _write(self, batch: list[_Pending], store) -> None:
-        generation = self.catalog.next_generation()
-        doc_ids = [p.row.id for p in batch]
-        columns: dict[str, list] = {name: [] for name in schema(store.dim).names if name != "vector"}
+    def _table(self, batch: list[_Pending], generation: int, store) -> pa.Table:
+        import numpy as np
+
+        sch = schema(store.dim)
+        columns: dict[str, list] = {name: [] for name in sch.names if name != "vector"}
         vectors = []
         for p in batch:
             for chunk, vector in zip(p.result.chunks, p.vectors):
@@ -493,23 +531,30 @@ class _Run:
                 columns["text"].append(chunk.text)
                 columns["terms"].append(chunk.terms)
                 vectors.append(vector)
-        import numpy as np
-
         flat = np.asarray(vectors, dtype=np.float32).reshape(-1)
-        arrays = [pa.array(columns[name], type=schema(store.dim).field(name).type) for name in columns]
+        arrays = [pa.array(columns[name], type=sch.field(name).type) for name in columns]
         arrays.append(pa.FixedSizeListArray.from_arrays(pa.array(flat, type=pa.float32()), store.dim))
-        table = pa.Table.from_arrays(arrays, schema=schema(store.dim))
+        return pa.Table.from_arrays(arrays, schema=sch)
+
+    def _write(self, batch: list[_Pending], store) -> None:
+        """Commit a batch of documents (see the module docstring for the order). A long document
+        whose parts were committed already is finished under its reserved generation."""
+        parts = [self._parts.pop(p.row.id) for p in batch if p.row.id in self._parts]
+        generation = parts[0]["gen"] if parts else self.catalog.next_generation()
+        prior = parts[0]["count"] if parts else 0
+        doc_ids = [p.row.id for p in batch]
+        table = self._table(batch, generation, store)
         self.catalog.mark_indexing(doc_ids)
         store.write(table, generation, doc_ids)  # a full disk surfaces here; run() reports it
         with self.catalog.transaction():
             for p in batch:
                 r = p.result
                 self.catalog.mark_indexed(p.row.id, size=p.entry.size, mtime_ns=p.entry.mtime_ns, hash=p.hash,
-                                          gen=generation, chunk_count=len(r.chunks), pages=r.pages, lang=r.lang,
-                                          title=r.title)
+                                          gen=generation, chunk_count=len(r.chunks) + prior, pages=r.pages,
+                                          lang=r.lang, title=r.title)
         for p in batch:
             self.report.indexed += 1
-            self.report.chunks += len(p.result.chunks)
+            self.report.chunks += len(p.result.chunks) + prior
             self.report.pages += max(p.result.pages, 1)
             self.progress.pages_done += max(p.result.pages, 1)
             self.progress.chunks_done += len(p.result.chunks)

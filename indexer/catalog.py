@@ -180,8 +180,11 @@ class Catalog:
         return _doc(rows[0]) if rows else None
 
     def documents(self, collection_id: int | None = None, source_id: int | None = None,
-                  status: str | None = None) -> Iterator[DocumentRow]:
+                  status: str | None = None, seen_before: float | None = None) -> Iterator[DocumentRow]:
         sql, params = "SELECT * FROM documents WHERE 1=1", []
+        if seen_before is not None:
+            sql += " AND (seen_at IS NULL OR seen_at < ?)"
+            params.append(seen_before)
         if collection_id is not None:
             sql += " AND collection_id=?"
             params.append(collection_id)
@@ -201,6 +204,14 @@ class Catalog:
             (collection_id, source_id, path, size, mtime_ns, time.time()),
         )
         return self.document(collection_id, path)  # type: ignore[return-value]
+
+    def mark_seen(self, doc_ids: list[int], stamp: float) -> None:
+        """Record that a scan found these files (what it did not find has vanished)."""
+        with self.transaction():
+            for i in range(0, len(doc_ids), 500):
+                part = doc_ids[i:i + 500]
+                self._conn.execute(f"UPDATE documents SET seen_at=? WHERE id IN ({','.join('?' * len(part))})",
+                                   [stamp, *part])
 
     def mark_indexing(self, doc_ids: list[int]) -> None:
         if doc_ids:

@@ -62,7 +62,10 @@ class Chunker:
             pos += len(block.text) + 2
         return "\n\n".join(parts), starts
 
-    def chunk(self, blocks: Sequence[Block], *, header_tokens: int = 0) -> tuple[str, list[ChunkData]]:
+    def chunk(self, blocks: Sequence[Block], *, header_tokens: int = 0,
+              headings: Sequence[tuple[int, str]] = ()) -> tuple[str, list[ChunkData]]:
+        """Chunk ``blocks``. ``headings`` is the heading path in force before them (when a long
+        document is chunked part by part); the path at the end is left in ``last_headings``."""
         text, starts = self.document_text(blocks)
         budget = max(16, self.target - header_tokens)
         hard_max = max(16, self.max_tokens - header_tokens)
@@ -79,10 +82,10 @@ class Chunker:
         counts = self.count([text[s:e] for _, s, e, _ in pieces]) if pieces else []
 
         chunks: list[ChunkData] = []
-        heading_path: list[tuple[int, str]] = []
+        heading_path: list[tuple[int, str]] = list(headings)
         current: list[_Unit] = []
         current_tokens = 0
-        current_heading = ""
+        current_heading = " > ".join(t for _, t in heading_path)
 
         def flush(keep_overlap: bool) -> None:
             nonlocal current, current_tokens
@@ -126,6 +129,7 @@ class Chunker:
                     current.append(unit)
                     current_tokens += unit.tokens
         flush(False)
+        self.last_headings = heading_path
         return text, chunks
 
     def _fit(self, start: int, end: int, tokens: int, page: int, text: str, hard_max: int) -> list[_Unit]:

@@ -162,6 +162,12 @@ class ChunkStore:
                 ids = ",".join(str(int(d)) for d in doc_ids)
                 self._table.delete(f"doc_id IN ({ids}) AND gen != {int(generation)}")
 
+    def append(self, rows: pa.Table) -> None:
+        """Add chunks without touching other generations (parts of a long document)."""
+        with self._write_lock:
+            if rows.num_rows:
+                self._table.add(rows)
+
     def delete_documents(self, doc_ids: Iterable[int]) -> None:
         ids = [int(d) for d in doc_ids]
         with self._write_lock:

@@ -29,6 +29,8 @@ class WorkerConfig:
     base_timeout_s: float = 120.0
     timeout_per_mb_s: float = 2.0
     nice: int = 10
+    part_chunks: int = 1024  # a long document is sent to the parent in parts of this many chunks
+    pages_per_part: int = 100  # PDFs are read this many pages at a time
 
 
 @dataclass
@@ -45,10 +47,12 @@ class JobResult:
     reason: str = ""
     chunks: list = field(default_factory=list)  # list[ChunkData]
     lang: str = ""
+    partial: bool = False  # a part of a long document; more follows
     pages: int = 0
     title: str = ""
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    peak_mb: float = 0.0  # the worker's peak resident memory so far (Linux), for diagnostics
 
 
 # ------------------------------------------------------------------ child side
@@ -88,46 +92,107 @@ def _counter(config: WorkerConfig):
     return approx
 
 
+def _peak_mb() -> float:
+    """Peak resident memory of this process's own address space (VmHWM is reset at exec, unlike
+    ru_maxrss, which would include the parent's image at fork time)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def _junk_title(title: str) -> bool:
     lowered = title.lower()
     return lowered.startswith(("microsoft word", "untitled", "sans titre", "document")) or len(title) < 3
 
 
-def process_file(path: str, default_lang: str, chunker, count) -> dict:
-    """Extract and chunk one file (runs in the worker; also callable in-process for tests)."""
-    from indexer.formats import extract
+def process_file(path: str, default_lang: str, chunker, count, emit_part=None, part_chunks: int = 1024,
+                 pages_per_part: int = 100) -> dict:
+    """Extract and chunk one file (runs in the worker; also callable in-process for tests).
+    Long documents are handed to ``emit_part`` in parts, so memory stays bounded."""
+    from indexer.formats.detect import iter_parts
     from indexer.textproc import analyze, detect_language
+    from indexer.types import Block
 
     started = time.perf_counter()
-    extracted = extract(path)
-    sample = " ".join(b.text for b in extracted.blocks[:60])[:4000]
-    lang = detect_language(sample) or default_lang
-    title = (extracted.title or "").strip()
-    # File names may not be valid UTF-8 (Linux): show them with replacement characters.
     stem = os.fsencode(os.path.splitext(os.path.basename(path))[0]).decode("utf-8", "replace")
-    doc_header = stem if not title or title.lower() == stem.lower() or _junk_title(title) else f"{stem} — {title[:120]}"
-    header_tokens = count([doc_header + " > " + "x" * 60])[0]
-    _, chunks = chunker.chunk(extracted.blocks, header_tokens=header_tokens)
-    if not chunks:
+    lang = doc_header = None
+    header_tokens = 0
+    pending: list = []
+    headings: list = []
+    ordinal = base = 0
+    info = {"pages": 0, "title": "", "warnings": []}
+    last_blocks: list = []
+    emitted = 0
+    for blocks, info in iter_parts(path, pages_per_part):
+        if lang is None:
+            sample = " ".join(b.text for b in blocks[:60])[:4000]
+            lang = detect_language(sample) or default_lang
+            # File names may not be valid UTF-8 (Linux): shown with replacement characters.
+            title = (info.get("title") or "").strip()
+            doc_header = stem if not title or title.lower() == stem.lower() or _junk_title(title) else f"{stem} — {title[:120]}"
+            header_tokens = count([doc_header + " > " + "x" * 60])[0]
+        text, chunks = chunker.chunk(blocks, header_tokens=header_tokens, headings=headings)
+        headings = chunker.last_headings
+        for chunk in chunks:
+            chunk.ordinal += ordinal
+            chunk.start += base
+            chunk.end += base
+            header = doc_header + (" > " + chunk.heading if chunk.heading else "")
+            chunk.embed_text = header + "\n" + chunk.text
+            chunk.terms = analyze(header + " " + chunk.text, lang)
+        ordinal += len(chunks)
+        base += len(text) + 2
+        pending.extend(chunks)
+        last_blocks = blocks
+        if emit_part is not None and len(pending) >= part_chunks:
+            emit_part(pending, lang)
+            emitted += len(pending)
+            pending = []
+    if not pending and not emitted and last_blocks:
         # Only titles (a one-slide deck, a message with a subject and no body): they are the text.
-        from indexer.types import Block
-
-        flat = [Block(b.text, b.page, "para") for b in extracted.blocks if b.text.strip()]
-        _, chunks = chunker.chunk(flat, header_tokens=header_tokens)
-    for chunk in chunks:
-        header = doc_header + (" > " + chunk.heading if chunk.heading else "")
-        chunk.embed_text = header + "\n" + chunk.text
-        chunk.terms = analyze(header + " " + chunk.text, lang)
+        flat = [Block(b.text, b.page, "para") for b in last_blocks if b.text.strip()]
+        _, pending = chunker.chunk(flat, header_tokens=header_tokens)
+        for chunk in pending:
+            header = doc_header + (" > " + chunk.heading if chunk.heading else "")
+            chunk.embed_text = header + "\n" + chunk.text
+            chunk.terms = analyze(header + " " + chunk.text, lang)
     return {
-        "chunks": chunks, "lang": lang, "pages": extracted.pages, "title": title,
-        "warnings": extracted.warnings, "seconds": time.perf_counter() - started,
+        "peak_mb": _peak_mb(),
+        "chunks": pending, "lang": lang or default_lang, "pages": info.get("pages", 0),
+        "title": (info.get("title") or "").strip(), "warnings": info.get("warnings", []),
+        "seconds": time.perf_counter() - started,
     }
+
+
+def _silence_output() -> None:
+    """A worker never writes to the parent's stdout/stderr: parsers (MuPDF in particular) print
+    diagnostics there, which would corrupt the CLI's JSON output. Outcomes travel by the pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
+    try:
+        import pymupdf
+
+        pymupdf.TOOLS.mupdf_display_errors(False)
+        pymupdf.TOOLS.mupdf_display_warnings(False)
+    except Exception:
+        pass
 
 
 def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     import warnings
 
     warnings.simplefilter("ignore")
+    _silence_output()
     _limit_resources(config)
     from indexer.chunker import Chunker
     from indexer.errors import ExtractionError
@@ -143,8 +208,13 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
         if message is None:
             return
         job_id, path, default_lang = message
+
+        def emit_part(chunks, lang, job_id=job_id) -> None:
+            conn.send((job_id, "part", {"chunks": chunks, "lang": lang}, False))
+
         try:
-            payload = process_file(path, default_lang, chunker, count)
+            payload = process_file(path, default_lang, chunker, count, emit_part, config.part_chunks,
+                                   config.pages_per_part)
             conn.send((job_id, True, payload, False))
         except ExtractionError as exc:
             conn.send((job_id, False, exc.reason, False))
@@ -266,12 +336,15 @@ class ExtractionPool:
                         self._replace(index)
                         feed(self._workers[index])
                         continue
+                    if ok == "part":  # a part of a long document: the worker keeps going
+                        yield JobResult(job, True, chunks=payload["chunks"], lang=payload["lang"], partial=True)
+                        continue
                     worker.job = None
                     elapsed = time.monotonic() - worker.started
                     if ok:
                         yield JobResult(job, True, chunks=payload["chunks"], lang=payload["lang"],
                                         pages=payload["pages"], title=payload["title"],
-                                        warnings=payload["warnings"], seconds=elapsed)
+                                        warnings=payload["warnings"], seconds=elapsed, peak_mb=payload["peak_mb"])
                     else:
                         yield JobResult(job, False, payload, seconds=elapsed)
                     if recycle:

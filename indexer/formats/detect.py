@@ -182,6 +182,24 @@ def extract(path: str | os.PathLike[str]) -> Extracted:
     return result
 
 
+def iter_parts(path: str | os.PathLike[str], pages_per_part: int = 100):
+    """Yield (blocks, info) parts: page groups for PDFs (bounded memory on huge files), the whole
+    document at once for the other formats. info: pages, title, warnings."""
+    path = os.fspath(path)
+    try:
+        size = os.path.getsize(path)
+        fmt = detect_format(path) if size else ""
+    except OSError as exc:
+        raise ExtractionError(_os_reason(exc)) from exc
+    if fmt == "pdf":
+        from indexer.formats.pdf import iter_pdf
+
+        yield from iter_pdf(path, pages_per_part)
+        return
+    result = extract(path)
+    yield result.blocks, {"pages": result.pages, "title": result.title, "warnings": result.warnings}
+
+
 def _os_reason(exc: OSError) -> str:
     import errno
 

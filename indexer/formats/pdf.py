@@ -51,6 +51,18 @@ def _block_text(block: dict) -> tuple[str, float, bool]:
 
 
 def extract_pdf(path: str) -> Extracted:
+    """The whole document at once (small files, tests)."""
+    blocks: list[Block] = []
+    meta = None
+    for part, info in iter_pdf(path):
+        blocks.extend(part)
+        meta = info
+    return Extracted(blocks=blocks, pages=meta["pages"], title=meta["title"], warnings=meta["warnings"])
+
+
+def iter_pdf(path: str, pages_per_part: int = 100):
+    """Yield (blocks, info) for successive groups of pages, so that a 1 GB PDF is read with
+    bounded memory. Headings are classified with the body size measured on the first group."""
     try:
         doc = pymupdf.open(path)
     except Exception as exc:  # MuPDF raises its own FileDataError / RuntimeError flavours
@@ -68,49 +80,69 @@ def extract_pdf(path: str) -> Extracted:
         except Exception:
             toc_by_page = {}
 
-        raw: list[tuple[int, str, float, bool]] = []  # (page, text, size, bold)
-        pages_with_images_only = 0
         page_count = doc.page_count
-        for index in range(page_count):
-            try:
-                page = doc.load_page(index)
-                data = page.get_text("dict", flags=_FLAGS, sort=False)
-            except Exception:
-                continue  # one broken page must not lose the rest of the document
-            found = False
-            for block in data.get("blocks", ()):
-                if block.get("type", 0) != 0:
-                    continue
-                text, size, bold = _block_text(block)
-                if text:
-                    raw.append((index + 1, text, size, bold))
-                    found = True
-            if not found:
-                try:
-                    if page.get_images(full=False):
-                        pages_with_images_only += 1
-                except Exception:
-                    pass
         title = ""
         try:
-            title = (doc.metadata or {}).get("title", "") or ""
+            title = ((doc.metadata or {}).get("title", "") or "").strip()
         except Exception:
             pass
+        if page_count == 0:
+            raise ExtractionError("no text found in the PDF (it has no pages)")
+        body_size: list[float] = []
+        images_only = 0
+        chars = 0
+        emitted = False
+        for first in range(0, page_count, pages_per_part):
+            raw: list[tuple[int, str, float, bool]] = []  # (page, text, size, bold)
+            for index in range(first, min(first + pages_per_part, page_count)):
+                try:
+                    page = doc.load_page(index)
+                    data = page.get_text("dict", flags=_FLAGS, sort=False)
+                except Exception:
+                    continue  # one broken page must not lose the rest of the document
+                found = False
+                for block in data.get("blocks", ()):
+                    if block.get("type", 0) != 0:
+                        continue
+                    text, size, bold = _block_text(block)
+                    if text:
+                        raw.append((index + 1, text, size, bold))
+                        chars += len(text)
+                        found = True
+                if not found:
+                    try:
+                        if page.get_images(full=False):
+                            images_only += 1
+                    except Exception:
+                        pass
+                del data
+            if first == 0:
+                body_size = _body_size(raw)
+            blocks = _classify(raw, toc_by_page, body_size)
+            info = {"pages": page_count, "title": title, "warnings": []}
+            if first + pages_per_part >= page_count:
+                if not emitted and not blocks:
+                    if images_only:
+                        raise ExtractionError("no text layer (scanned): text recognition (OCR) is not available yet")
+                    raise ExtractionError("no text found in the PDF")
+                if images_only and chars < 20 * page_count:
+                    raise ExtractionError("no text layer (scanned): text recognition (OCR) is not available yet")
+                if images_only:
+                    info["warnings"].append(f"{images_only} page(s) without a text layer (scanned) were skipped")
+            if blocks:
+                emitted = True
+            yield blocks, info
 
-    total_chars = sum(len(t) for _, t, _, _ in raw)
-    if total_chars < 20 * max(page_count, 1) and pages_with_images_only:
-        raise ExtractionError("no text layer (scanned): text recognition (OCR) is not available yet")
-    if not raw:
-        raise ExtractionError("no text found in the PDF")
 
-    blocks = _classify(raw, toc_by_page)
-    warnings = []
-    if pages_with_images_only:
-        warnings.append(f"{pages_with_images_only} page(s) without a text layer (scanned) were skipped")
-    return Extracted(blocks=blocks, pages=page_count, title=title.strip(), warnings=warnings)
+def _body_size(raw: list[tuple[int, str, float, bool]]) -> list[float]:
+    weights: list[float] = []
+    for _, text, size, _ in raw:
+        weights.extend([size] * min(len(text), 2000))
+    return [statistics.median(weights)] if weights else []
 
 
-def _classify(raw: list[tuple[int, str, float, bool]], toc_by_page: dict[int, list[tuple[int, str]]]) -> list[Block]:
+def _classify(raw: list[tuple[int, str, float, bool]], toc_by_page: dict[int, list[tuple[int, str]]],
+              body_size: list[float]) -> list[Block]:
     blocks: list[Block] = []
     if toc_by_page:
         for page, text, _, _ in raw:
@@ -124,10 +156,7 @@ def _classify(raw: list[tuple[int, str, float, bool]], toc_by_page: dict[int, li
             blocks.append(Block(text, page, "heading" if level else "para", level))
         return blocks
     # No outline: a short block set clearly larger than the body text is a heading.
-    weights: list[float] = []
-    for _, text, size, _ in raw:
-        weights.extend([size] * min(len(text), 2000))
-    body = statistics.median(weights) if weights else 0.0
+    body = body_size[0] if body_size else 0.0
     heading_sizes = sorted({s for _, t, s, _ in raw if s >= body * 1.18 and len(t) <= 160}, reverse=True)
     rank = {s: i + 1 for i, s in enumerate(heading_sizes[:4])}
     for page, text, size, bold in raw:

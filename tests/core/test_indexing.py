@@ -185,3 +185,41 @@ def test_per_source_exclusions(library, sample_folder):
     assert "memo.txt" in paths and report.files_seen == 9
     source = library.catalog.sources()[0]
     assert source.excludes == ("*.md", "drafts/")
+
+
+def test_long_document_is_committed_in_parts(library, tmp_path):
+    """A long PDF is extracted page group by page group and committed in parts (bounded memory);
+    the result is one consistent document, and a re-index swaps versions without duplicates."""
+    import random
+
+    from core.docgen import filler_paragraphs, write_document
+    from indexer.workers import ExtractionPool, Job, WorkerConfig
+
+    folder = tmp_path / "long"
+    folder.mkdir()
+    pdf = write_document(folder / "rapport.pdf", "Rapport annuel", filler_paragraphs(random.Random(3), 120 * 2600), "pdf")
+    emb = library.embedder
+    settings = library.settings
+    config = WorkerConfig(tokenizer_file=str(emb.tokenizer_file), max_tokens=emb.content_tokens, part_chunks=40,
+                          pages_per_part=20, target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap)
+    with ExtractionPool(config) as pool:
+        results = list(pool.run([Job(1, str(pdf))]))
+    assert len(results) >= 4 and all(r.partial for r in results[:-1]) and not results[-1].partial
+    ordinals = [c.ordinal for r in results for c in r.chunks]
+    assert ordinals == list(range(len(ordinals)))
+
+    library.settings.part_chunks = 40
+    service = IndexingService(library)
+    report = service.index([str(folder)], "Long")
+    doc = library.catalog.documents(status="indexed").__next__()
+    assert report.indexed == 1 and report.chunks == len(ordinals) == doc.chunk_count and doc.pages == 84
+    consistent(library)
+    rows = library.store._table.search().where(f"doc_id = {doc.id}").select(["ordinal", "page"]).limit(100000).to_arrow()
+    assert sorted(rows.column("ordinal").to_pylist()) == list(range(doc.chunk_count))
+    assert max(rows.column("page").to_pylist()) == 84
+
+    write_document(pdf, "Rapport annuel", filler_paragraphs(random.Random(4), 120 * 2600), "pdf")  # changed
+    service.index([str(folder)], "Long")
+    consistent(library)
+    again = library.catalog.document_by_id(doc.id)
+    assert again.gen != doc.gen and library.store.generations().keys() == {(doc.id, again.gen)}
