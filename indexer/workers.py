@@ -92,6 +92,17 @@ def _counter(config: WorkerConfig):
     return approx
 
 
+def _prepare(chunks, doc_header: str, lang: str) -> None:
+    """What the embedder and BM25 see: a short context header (file, title, heading path), then
+    the chunk's text; BM25 gets it analysed in the document's language."""
+    from indexer.textproc import analyze
+
+    for chunk in chunks:
+        header = doc_header + (" > " + chunk.heading if chunk.heading else "")
+        chunk.embed_text = header + "\n" + chunk.text
+        chunk.terms = analyze(header + " " + chunk.text, lang)
+
+
 def _peak_mb() -> float:
     """Peak resident memory of this process's own address space (VmHWM is reset at exec, unlike
     ru_maxrss, which would include the parent's image at fork time)."""
@@ -115,7 +126,7 @@ def process_file(path: str, default_lang: str, chunker, count, emit_part=None, p
     """Extract and chunk one file (runs in the worker; also callable in-process for tests).
     Long documents are handed to ``emit_part`` in parts, so memory stays bounded."""
     from indexer.formats.detect import iter_parts
-    from indexer.textproc import analyze, detect_language
+    from indexer.textproc import detect_language
     from indexer.types import Block
 
     started = time.perf_counter()
@@ -142,9 +153,7 @@ def process_file(path: str, default_lang: str, chunker, count, emit_part=None, p
             chunk.ordinal += ordinal
             chunk.start += base
             chunk.end += base
-            header = doc_header + (" > " + chunk.heading if chunk.heading else "")
-            chunk.embed_text = header + "\n" + chunk.text
-            chunk.terms = analyze(header + " " + chunk.text, lang)
+        _prepare(chunks, doc_header, lang)
         ordinal += len(chunks)
         base += len(text) + 2
         pending.extend(chunks)
@@ -157,10 +166,7 @@ def process_file(path: str, default_lang: str, chunker, count, emit_part=None, p
         # Only titles (a one-slide deck, a message with a subject and no body): they are the text.
         flat = [Block(b.text, b.page, "para") for b in last_blocks if b.text.strip()]
         _, pending = chunker.chunk(flat, header_tokens=header_tokens)
-        for chunk in pending:
-            header = doc_header + (" > " + chunk.heading if chunk.heading else "")
-            chunk.embed_text = header + "\n" + chunk.text
-            chunk.terms = analyze(header + " " + chunk.text, lang)
+        _prepare(pending, doc_header, lang)
     return {
         "peak_mb": _peak_mb(),
         "chunks": pending, "lang": lang or default_lang, "pages": info.get("pages", 0),
