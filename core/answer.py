@@ -174,10 +174,12 @@ class AnswerEngine:
         started = time.perf_counter()
         hits = self.search.search(question, self.passages, collections)
         if history and len(question.split()) < 12:
-            # a short follow-up ("and for Martin?") borrows the previous question's words
+            # A short follow-up ("and for Martin?") lacks context: also search with the previous
+            # question's words, and give those results half of the passages.
             extra = self.search.search(history[-1].question + " " + question, self.passages, collections)
             known = {h.chunk_id for h in hits}
-            hits += [h for h in extra if h.chunk_id not in known][: max(0, self.passages - len(hits) // 2)]
+            borrowed = [h for h in extra if h.chunk_id not in known][: max(1, self.passages // 2)]
+            hits = hits[: self.passages - len(borrowed)] + borrowed
         result.retrieval_s = time.perf_counter() - started
         if not hits:
             # Nothing in the documents: say so at once, without asking the model to improvise.
