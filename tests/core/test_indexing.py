@@ -223,3 +223,32 @@ def test_long_document_is_committed_in_parts(library, tmp_path):
     consistent(library)
     again = library.catalog.document_by_id(doc.id)
     assert again.gen != doc.gen and library.store.generations().keys() == {(doc.id, again.gen)}
+
+
+def test_pause_resume_and_cancel(library, sample_folder):
+    import threading
+
+    service = IndexingService(library)
+    states: list[str] = []
+    paused = threading.Event()
+
+    def on_progress(p) -> None:
+        states.append(p.state)
+        if p.state == "paused":
+            paused.set()
+
+    service.pause()
+    worker = threading.Thread(target=lambda: results.append(service.index([str(sample_folder)], "P", on_progress)))
+    results: list = []
+    worker.start()
+    assert paused.wait(60), states  # the run reports that it is paused, and waits
+    assert library.catalog.counts()["indexed"] == 0
+    service.resume()
+    worker.join(120)
+    assert results and results[0].indexed == 10 and states[-1] == "done"
+
+    (sample_folder / "new.txt").write_text("Un document ajouté ensuite.")
+    service.cancel()  # a cancel before the run starts is cleared by the run itself
+    report = service.index([str(sample_folder)], "P")
+    assert report.indexed == 1 and not report.cancelled
+    consistent(library)
