@@ -155,14 +155,21 @@ class IndexingService:
             try:
                 self.cancel_event.clear()
                 return _Run(self, coll, sources, progress).execute()
-            except DiskFullError:
-                raise
             except Exception as exc:
-                if _is_disk_full(exc):
+                error = exc
+                if not isinstance(exc, LanterneError) and _is_disk_full(exc):
                     # Nothing is lost: committed batches stay, the interrupted one is re-queued
                     # by the next start's reconcile.
-                    raise DiskFullError(str(self.library.layout.root)) from exc
-                raise
+                    error = DiskFullError(str(self.library.layout.root))
+                if progress is not None:
+                    message = error.message if isinstance(error, LanterneError) else "Indexing stopped on an unexpected error."
+                    try:
+                        progress(Progress(state="error", collection=coll.name, message=message))
+                    except Exception:
+                        log.exception("progress callback failed")
+                if error is exc:
+                    raise
+                raise error from exc
             finally:
                 lock.release()
         finally:

@@ -17,11 +17,13 @@ def main() -> None:
     settings = Settings(indexing_workers=1, commit_every_s=0.2)
     out: dict = {}
     library = Library(data, settings)
+    states = []
     try:
-        IndexingService(library).index([docs], "Plein")
+        IndexingService(library).index([docs], "Plein", progress=lambda p: states.append((p.state, p.message)))
         out["full"] = None
     except DiskFullError as exc:
         out["full"] = exc.message
+    out["last_state"] = states[-1] if states else None
     library.close()
 
     library = Library(data, settings)  # the index still opens after the failure

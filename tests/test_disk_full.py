@@ -36,6 +36,7 @@ def test_disk_full_pauses_cleanly_and_resumes(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["full"] and "disk" in out["full"] and "full" in out["full"]
+    assert out["last_state"] == ["error", out["full"]]  # the progress channel says so too
     assert out["indexed_without_chunks"] == []
     assert out["indexed_after"] == 40 and out["orphans"] == [] and out["hits"] > 0
     assert out["resumed_indexed"] == 40 - out["indexed_before"]
