@@ -107,19 +107,22 @@ class ModelRegistry:
                 return state.models[0]
         raise ModelError("model-missing", "No language model is installed. Import a GGUF file with: lanterne models import FILE")
 
-    def get(self, name: str) -> ModelEntry:
-        for m in self.list():
+    @staticmethod
+    def _find(state: _State, name: str) -> ModelEntry:
+        for m in state.models:
             if m.name == name:
                 return m
         raise ModelError("model-unknown", f"No model named {name!r}. See: lanterne models list")
+
+    def get(self, name: str) -> ModelEntry:
+        with self._lock:
+            return self._find(self._load(), name)
 
     # -- changes
     def use(self, name: str) -> ModelEntry:
         with self._lock:
             state = self._load()
-            entry = next((m for m in state.models if m.name == name), None)
-            if entry is None:
-                raise ModelError("model-unknown", f"No model named {name!r}. See: lanterne models list")
+            entry = self._find(state, name)
             if not Path(entry.file).is_file():
                 raise ModelError("model-missing", f"The file of {name!r} is missing: {entry.file}")
             state.active = name
@@ -180,9 +183,7 @@ class ModelRegistry:
     def remove(self, name: str) -> None:
         with self._lock:
             state = self._load()
-            entry = next((m for m in state.models if m.name == name), None)
-            if entry is None:
-                raise ModelError("model-unknown", f"No model named {name!r}.")
+            entry = self._find(state, name)
             if entry.source == "bundled":
                 raise ModelError("model-bundled", "The demonstration model comes with the app and cannot be removed.")
             state.models = [m for m in state.models if m.name != name]
