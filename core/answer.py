@@ -115,11 +115,23 @@ def resolve_citations(answer: str, sources: Sequence[Hit], snippet_chars: int = 
             n = int(part.strip())
             if 1 <= n <= len(sources) and n not in seen:
                 hit = sources[n - 1]
-                snippet = " ".join(hit.text.split())
-                if len(snippet) > snippet_chars:
-                    snippet = snippet[:snippet_chars].rsplit(" ", 1)[0] + "…"
-                seen[n] = Citation(n, hit.path, hit.page or None, snippet, hit.heading, hit.chunk_id)
+                seen[n] = Citation(n, hit.path, hit.page or None, _snippet(hit.text, snippet_chars), hit.heading,
+                                   hit.chunk_id)
     return list(seen.values())
+
+
+def consulted_citations(sources: Sequence[Hit], snippet_chars: int = 300) -> list[Citation]:
+    """Every passage the model was given, numbered as in the prompt: shown as "passages read" when a
+    (small) model answers without citation markers, so the user can still check the answer."""
+    return [Citation(n, hit.path, hit.page or None, _snippet(hit.text, snippet_chars), hit.heading, hit.chunk_id)
+            for n, hit in enumerate(sources, 1)]
+
+
+def _snippet(text: str, chars: int) -> str:
+    snippet = " ".join(text.split())
+    if len(snippet) > chars:
+        snippet = snippet[:chars].rsplit(" ", 1)[0] + "…"
+    return snippet
 
 
 class AnswerEngine:

@@ -122,6 +122,18 @@ class ChatStore:
         self.get(chat_id)
         self._q("UPDATE conversations SET title=? WHERE id=?", (title.strip()[:200], chat_id))
 
+    def set_scope(self, chat_id: int, collections: list[str], model: str | None = None) -> None:
+        """The collections (and model) a conversation answers from; changeable at any time."""
+        self.get(chat_id)
+        if model is None:
+            self._q("UPDATE conversations SET collections=? WHERE id=?", (json.dumps(collections), chat_id))
+        else:
+            self._q("UPDATE conversations SET collections=?, model=? WHERE id=?", (json.dumps(collections), model, chat_id))
+
+    def delete_turn(self, turn_id: int) -> None:
+        """Forget one turn (an answer being regenerated)."""
+        self._q("DELETE FROM turns WHERE id=?", (turn_id,))
+
     def delete(self, chat_id: int) -> None:
         self.get(chat_id)
         self._q("DELETE FROM conversations WHERE id=?", (chat_id,))

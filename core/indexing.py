@@ -14,6 +14,7 @@ chunks and no orphan chunk survives.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -60,6 +61,7 @@ class Progress:
     rate_chunks_s: float = 0.0
     eta_s: float | None = None
     message: str = ""
+    code: str = ""  # with state "error": the error's code (disk-full, permission...)
 
 
 @dataclass
@@ -164,7 +166,8 @@ class IndexingService:
                 if progress is not None:
                     message = error.message if isinstance(error, LanterneError) else "Indexing stopped on an unexpected error."
                     try:
-                        progress(Progress(state="error", collection=coll.name, message=message))
+                        progress(Progress(state="error", collection=coll.name, message=message,
+                                      code=getattr(error, "code", "error")))
                     except Exception:
                         log.exception("progress callback failed")
                 if error is exc:
@@ -174,6 +177,31 @@ class IndexingService:
                 lock.release()
         finally:
             self._run_lock.release()
+
+    @contextlib.contextmanager
+    def exclusive(self):
+        """Stop the running pass (it commits what it finished) and keep others out while the caller
+        changes what indexing depends on."""
+        self.cancel()
+        with self._run_lock:
+            try:
+                yield
+            finally:
+                self.cancel_event.clear()
+                self.resume_event.set()
+
+    def remove_source(self, source_id: int) -> int:
+        """Stop watching a source and forget its documents and their passages (the files themselves
+        are untouched). Waits for a running indexing pass, which is asked to stop first."""
+        with self.exclusive():
+            catalog = self.library.catalog
+            doc_ids = [d.id for d in catalog.documents(source_id=source_id)]
+            if doc_ids:
+                # chunks first: a crash in between leaves catalog rows that the next start re-indexes
+                self.library.store.delete_documents(doc_ids)
+                catalog.delete_documents(doc_ids)
+            catalog.remove_source(source_id)
+            return len(doc_ids)
 
     def reconcile(self) -> dict:
         """Repair after a crash: re-queue half-written documents, delete chunks that are not the

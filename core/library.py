@@ -51,6 +51,14 @@ class Library:
         with self._lock:
             self._embedder = embedder
 
+    def change_embedder(self, name_or_path: str) -> None:
+        """Switch the embedder: the next indexing pass re-embeds every document (see ``store``)."""
+        with self._lock:
+            self.settings.embedder = name_or_path
+            self.settings.save(self.layout.settings)
+            self._embedder = None
+            self._store = None
+
     @property
     def registry(self):
         from models.registry import ModelRegistry
@@ -70,6 +78,19 @@ class Library:
                     n_ctx=s.llm_context or None, n_gpu_layers=None if s.gpu_layers < 0 else s.gpu_layers))
                 self._llm.model_id = entry.name
             return self._llm
+
+    def use_model(self, name: str):
+        """Make ``name`` the active model; the loaded one is released if it is another."""
+        with self._lock:
+            entry = self.registry.use(name)
+            if self._llm is not None and getattr(self._llm, "model_id", None) != entry.name:
+                self._llm.close()
+                self._llm = None
+            return entry
+
+    @property
+    def llm_loaded(self) -> bool:
+        return self._llm is not None
 
     def set_llm(self, llm) -> None:
         """Use an already-loaded model (tests and benchmarks)."""

@@ -48,6 +48,9 @@ class Settings:
     language: str = "system"  # "system" | "en" | "fr"
     theme: str = "system"  # "system" | "light" | "dark"
     strict_offline: bool = False
+    # desktop
+    close_to_tray: bool = True  # closing the window keeps watching and indexing in the background
+    welcomed: bool = False  # the first-run welcome was shown
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

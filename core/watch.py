@@ -72,13 +72,15 @@ class WatchService:
 
     def __init__(self, library: Library, service: IndexingService | None = None, *, debounce_s: float = 2.0,
                  reconcile_every_s: float = 3600.0, poll_interval_s: float = 10.0,
-                 on_event: Callable[[WatchEvent], None] | None = None) -> None:
+                 on_event: Callable[[WatchEvent], None] | None = None,
+                 on_progress: Callable[[object], None] | None = None) -> None:
         self.library = library
         self.service = service or IndexingService(library)
         self.debounce_s = debounce_s
         self.reconcile_every_s = reconcile_every_s
         self.poll_interval_s = poll_interval_s
         self.on_event = on_event or (lambda e: None)
+        self.on_progress = on_progress  # indexing progress of the runs this service starts
         self._lock = threading.Condition()
         self._dirty: dict[int, float] = {}  # source id -> time of the last event
         self._observers: dict[int, object] = {}
@@ -101,7 +103,7 @@ class WatchService:
             self._lock.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
-        for observer in self._observers.values():
+        for observer in list(self._observers.values()):
             try:
                 observer.stop()
                 observer.join(5)
@@ -119,6 +121,13 @@ class WatchService:
     def mark_dirty(self, source_id: int) -> None:
         with self._lock:
             self._dirty[source_id] = time.monotonic()
+            self._lock.notify_all()
+
+    def index_now(self, source_id: int) -> None:
+        """Index a source at the next turn of the loop, without waiting for the debounce (a folder
+        the user just added, a Retry)."""
+        with self._lock:
+            self._dirty[source_id] = float("-inf")
             self._lock.notify_all()
 
     # -- observers
@@ -255,7 +264,7 @@ class WatchService:
         from core.errors import DiskFullError, IndexBusyError, LanterneError
 
         try:
-            report = self.service.run(coll, [source])
+            report = self.service.run(coll, [source], self.on_progress)
         except IndexBusyError:
             self.mark_dirty(source_id)  # another process is indexing: try again later
             return
@@ -265,7 +274,7 @@ class WatchService:
             self.emit(WatchEvent("error", source=root, detail={"reason": exc.message, "code": exc.code}))
             return
         except LanterneError as exc:
-            self.emit(WatchEvent("error", source=root, detail={"reason": exc.message}))
+            self.emit(WatchEvent("error", source=root, detail={"reason": exc.message, "code": exc.code}))
             return
         self.runs += 1
         if report.indexed or report.removed or report.moved:

@@ -167,6 +167,9 @@ class Catalog:
     def remove_source(self, source_id: int) -> None:
         self._q("DELETE FROM sources WHERE id=?", (source_id,))
 
+    def set_source_excludes(self, source_id: int, excludes: Iterable[str]) -> None:
+        self._q("UPDATE sources SET excludes=? WHERE id=?", (json.dumps([e for e in excludes if e.strip()]), source_id))
+
     def touch_source(self, source_id: int) -> None:
         self._q("UPDATE sources SET last_scan_at=? WHERE id=?", (time.time(), source_id))
 

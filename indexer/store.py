@@ -265,5 +265,14 @@ class ChunkStore:
             log.exception("full-text search failed")
             return []
 
+    def document_chunks(self, doc_id: int) -> list[dict]:
+        """The chunks of one document's newest generation, in reading order (for the preview)."""
+        rows = (self._table.search().where(f"doc_id = {int(doc_id)}")
+                .select(DISPLAY_COLUMNS + ["ordinal"]).limit(1_000_000).to_arrow().to_pylist())
+        if not rows:
+            return []
+        newest = max(r["gen"] for r in rows)
+        return sorted((r for r in rows if r["gen"] == newest), key=lambda r: r["ordinal"])
+
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
