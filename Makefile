@@ -10,7 +10,7 @@ export QT_QPA_PLATFORM ?= offscreen
 # this CI). Set LLAMA_CMAKE_ARGS to build for a GPU (see README).
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-.PHONY: setup run test bench lint clean
+.PHONY: setup run test bench lint clean translations screenshots
 
 setup: $(STAMP)
 
@@ -34,6 +34,14 @@ bench: setup
 	$(BIN)/lanterne bench index --pages 400
 	$(BIN)/lanterne bench search --chunks 100000
 	test ! -f ../shared/corpus/piaf/piaf-dev.json || $(BIN)/lanterne bench retrieval ../shared/corpus/piaf/piaf-dev.json
+	$(BIN)/python -m desktop.bench --files 300
+
+# Refresh the translation sources from the code (existing translations are kept), then compile.
+# New strings show up as unfinished in resources/translations/*.ts: translate them (Qt Linguist or
+# a text editor); tests/desktop/test_translations.py fails until every string is translated.
+translations: setup
+	$(BIN)/pyside6-lupdate desktop/*.py -ts resources/translations/lanterne_fr.ts -no-obsolete -locations none
+	$(BIN)/pyside6-lrelease resources/translations/lanterne_fr.ts -qm resources/translations/lanterne_fr.qm
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

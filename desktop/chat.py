@@ -1,0 +1,511 @@
+"""The chat area: a conversation, its scope (model and collections), the question box, and answers
+streamed as they are generated with clickable citations and source cards."""
+from __future__ import annotations
+
+import html
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QTimer, QUrl, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette, QTextCursor
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QPushButton, QTextBrowser,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from core.library import Library
+from desktop.bridge import Runner
+from desktop.markdown import highlight, query_words, to_html
+from desktop.messages import error_text, unexpected_text
+from desktop.style import icon
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TurnState:
+    question: str
+    answer: str = ""
+    citations: list[dict] = field(default_factory=list)
+    state: str = "waiting"  # waiting | loading | streaming | done | cancelled | not-found | error
+    error: str = ""
+    turn_id: int | None = None
+    model: str = ""
+    seconds: float = 0.0
+
+
+class _Stream(QObject):
+    """Tokens from the answer thread, delivered on the UI thread."""
+
+    token = Signal(int, str)  # generation number, piece
+    phase = Signal(int, str)  # generation number, "streaming"
+
+
+class Transcript(QTextBrowser):
+    """A QTextBrowser that never fetches anything: no remote or local images, no stylesheets."""
+
+    def loadResource(self, kind, url):  # noqa: N802 (Qt API)
+        return None
+
+
+class QuestionBox(QPlainTextEdit):
+    """Ctrl+Enter sends; Esc stops the answer."""
+
+    submitted = Signal()
+    stop_requested = Signal()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ControlModifier:
+            self.submitted.emit()
+            return
+        if event.key() == Qt.Key_Escape:
+            self.stop_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ChatPanel(QWidget):
+    """One conversation at a time.
+
+    Signals:
+        citation_activated(dict): a citation or source card was clicked (the citation's JSON).
+        conversation_saved(int): a conversation was created or got a new turn (its id).
+        answer_finished(object): the ``AnswerResult`` of the last answer (tests, status bar).
+    """
+
+    citation_activated = Signal(dict)
+    conversation_saved = Signal(int)
+    answer_finished = Signal(object)
+
+    def __init__(self, library: Library, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.runner = runner
+        self.chat_id: int | None = None
+        self.title_text = ""
+        self.turns: list[TurnState] = []
+        self.scope: list[str] = []  # collection names; empty: all
+        self.all_collections: list[str] = []
+        self.model_name = ""
+        self.models: list[tuple[str, str]] = []  # (name, label)
+        self.model_state = "idle"  # idle | loading | ready | error
+        self._cancel: threading.Event | None = None
+        self._generation = 0
+        self._stream = _Stream(self)
+        self._stream.token.connect(self._on_token)
+        self._stream.phase.connect(self._on_phase)
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(50)  # re-render at most 20 times a second while streaming
+        self._render_timer.timeout.connect(self.render)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        header = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 15px; font-weight: 600")
+        header.addWidget(self.title, 1)
+        self.scope_button = QToolButton()
+        self.scope_button.setIcon(icon("collection"))
+        self.scope_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.scope_button.setPopupMode(QToolButton.InstantPopup)
+        self.scope_menu = QMenu(self)
+        self.scope_button.setMenu(self.scope_menu)
+        self.scope_menu.aboutToShow.connect(self._fill_scope_menu)
+        header.addWidget(self.scope_button)
+        self.model_combo = QComboBox()
+        self.model_combo.setMinimumWidth(200)
+        self.model_combo.activated.connect(self._model_chosen)
+        header.addWidget(self.model_combo)
+        layout.addLayout(header)
+
+        self.transcript = Transcript()
+        self.transcript.setOpenLinks(False)
+        self.transcript.setOpenExternalLinks(False)
+        self.transcript.anchorClicked.connect(self._anchor)
+        layout.addWidget(self.transcript, 1)
+
+        self.status = QLabel()
+        self.status.setStyleSheet("color: palette(placeholder-text)")
+        layout.addWidget(self.status)
+        row = QHBoxLayout()
+        self.question = QuestionBox()
+        self.question.setMaximumHeight(90)
+        self.question.submitted.connect(self.send)
+        self.question.stop_requested.connect(self.stop)
+        row.addWidget(self.question, 1)
+        self.send_button = QPushButton()
+        self.send_button.setMinimumHeight(40)
+        self.send_button.clicked.connect(self._send_or_stop)
+        row.addWidget(self.send_button)
+        layout.addLayout(row)
+
+        self.stop_action = QAction(self)
+        self.stop_action.setShortcut(QKeySequence(Qt.Key_Escape))
+        self.stop_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.stop_action.triggered.connect(self.stop)
+        self.addAction(self.stop_action)
+        self.retranslate()
+
+    # -- state
+    @property
+    def busy(self) -> bool:
+        return self._cancel is not None
+
+    def set_collections(self, names: list[str]) -> None:
+        self.all_collections = names
+        self.scope = [n for n in self.scope if n in names]
+        self.retranslate()
+
+    def set_models(self, models: list[tuple[str, str]], active: str) -> None:
+        self.models = models
+        if not self.model_name or self.model_name not in {m for m, _ in models}:
+            self.model_name = active
+        self.model_combo.clear()
+        for name, label in models:
+            self.model_combo.addItem(label, name)
+        index = self.model_combo.findData(self.model_name)
+        self.model_combo.setCurrentIndex(max(0, index))
+
+    def set_model_state(self, state: str) -> None:
+        self.model_state = state
+        self.retranslate()
+
+    def new_conversation(self) -> None:
+        if self.busy:
+            self.stop()
+        self.chat_id = None
+        self.title_text = ""
+        self.turns = []
+        self.render()
+        self.retranslate()
+        self.question.setFocus()
+
+    def open_conversation(self, chat_id: int) -> None:
+        if self.busy:
+            self.stop()
+        chats = self.library.chats
+
+        def done(conv) -> None:
+            self.chat_id = conv.id
+            self.title_text = conv.title
+            self.scope = [c for c in conv.collections if c in self.all_collections] if conv.collections else []
+            if conv.model and conv.model in {m for m, _ in self.models}:
+                self.model_name = conv.model
+                self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(conv.model)))
+            self.turns = [TurnState(t.question, t.answer, t.citations, "done" if t.citations else "not-found",
+                                    turn_id=t.id, model=t.model,
+                                    seconds=float(t.timings.get("total_s", 0.0)))
+                          for t in conv.turns]
+            self.render()
+            self.retranslate()
+
+        self.runner.run(lambda: chats.get(chat_id), done, name="lanterne-open-chat")
+
+    # -- asking
+    def _send_or_stop(self) -> None:
+        if self.busy:
+            self.stop()
+        else:
+            self.send()
+
+    def send(self) -> None:
+        text = self.question.toPlainText().strip()
+        if not text or self.busy:
+            return
+        self.question.clear()
+        self.ask(text)
+
+    def ask(self, question: str) -> None:
+        """Retrieve, then stream the answer from the model on a worker thread."""
+        turn = TurnState(question, state="loading" if not self.library.llm_loaded else "waiting", model=self.model_name)
+        self.turns.append(turn)
+        self._cancel = cancel = threading.Event()
+        self._generation += 1
+        generation = self._generation
+        library, chats = self.library, self.library.chats
+        chat_id, scope, model = self.chat_id, list(self.scope), self.model_name
+        history = [(t.question, t.answer) for t in self.turns[:-1] if t.state in ("done", "not-found")][-6:]
+        stream = self._stream
+        started = time.perf_counter()
+
+        def work():
+            from core.answer import AnswerEngine, Turn, consulted_citations
+
+            if model:
+                library.use_model(model)
+            first = [True]
+
+            def on_token(piece: str) -> None:
+                if first[0]:
+                    first[0] = False
+                    stream.phase.emit(generation, "streaming")
+                stream.token.emit(generation, piece)
+
+            engine = AnswerEngine(library)
+            result = engine.ask(question, collections=scope or None, history=[Turn(q, a) for q, a in history],
+                                on_token=on_token, cancel=cancel)
+            if result.citations:
+                cites = [c.as_json() for c in result.citations]
+            else:  # no markers (small models often omit them): show the passages it was given
+                cites = [c.as_json() | {"consulted": True} for c in consulted_citations(result.sources)]
+            cid = chat_id
+            if cid is None:
+                cid = chats.create(question[:80], scope, result.model or model).id
+            else:
+                chats.set_scope(cid, scope, result.model or model or None)
+            if result.answer and not result.cancelled:
+                timings = {"retrieval_s": round(result.retrieval_s, 3), "ttft_s": round(result.ttft_s, 3),
+                           "total_s": round(result.total_s, 3), "tokens_per_s": round(result.tokens_per_s, 1)}
+                chats.add_turn(cid, question, result.answer, cites, result.model, scope, timings)
+                turn_id = chats.get(cid).turns[-1].id
+            else:
+                turn_id = None
+            return cid, result, turn_id, cites
+
+        def done(payload) -> None:
+            cid, result, turn_id, cites = payload
+            if generation == self._generation:
+                self._cancel = None
+            turn.answer = result.answer
+            turn.citations = cites
+            turn.turn_id = turn_id
+            turn.model = result.model
+            turn.seconds = time.perf_counter() - started
+            turn.state = "cancelled" if result.cancelled else "not-found" if not result.sources else "done"
+            new = self.chat_id is None
+            self.chat_id = cid
+            if new:
+                self.title_text = question[:80]
+            self.render()
+            self.retranslate()
+            self.conversation_saved.emit(cid)
+            self.answer_finished.emit(result)
+
+        def failed(error: BaseException) -> None:
+            if generation == self._generation:
+                self._cancel = None
+            turn.state = "error"
+            code, message = getattr(error, "code", None), getattr(error, "message", None)
+            if code and message:
+                turn.error = error_text(code, message)
+            else:
+                log.error("answering failed", exc_info=error)
+                turn.error = unexpected_text()
+            self.render()
+            self.retranslate()
+            self.answer_finished.emit(None)
+
+        self.render()
+        self.retranslate()
+        self.runner.run(work, done, failed, name="lanterne-answer")
+
+    def stop(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def regenerate(self, index: int) -> None:
+        if self.busy or not (0 <= index < len(self.turns)):
+            return
+        turn = self.turns.pop(index)
+        del self.turns[index:]  # later turns depended on this answer
+        if turn.turn_id is not None:
+            chats, turn_id = self.library.chats, turn.turn_id
+            self.runner.run(lambda: chats.delete_turn(turn_id))
+        self.ask(turn.question)
+
+    def copy_answer(self, index: int) -> None:
+        if not (0 <= index < len(self.turns)):
+            return
+        turn = self.turns[index]
+        lines = [turn.answer, ""]
+        for c in turn.citations:
+            page = self.tr(", page {0}").format(c["page"]) if c.get("page") else ""
+            lines.append(f"[{c['n']}] {c['path']}{page}")
+        QGuiApplication.clipboard().setText("\n".join(lines).strip())
+
+    def _on_token(self, generation: int, piece: str) -> None:
+        if generation != self._generation or not self.turns:
+            return
+        self.turns[-1].answer += piece
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def _on_phase(self, generation: int, phase: str) -> None:
+        if generation == self._generation and self.turns:
+            self.turns[-1].state = phase
+            self.retranslate()
+
+    def _model_chosen(self, index: int) -> None:
+        name = self.model_combo.itemData(index)
+        if name and name != self.model_name:
+            self.model_name = name
+            if self.chat_id is not None:
+                chats, cid, scope = self.library.chats, self.chat_id, list(self.scope)
+                self.runner.run(lambda: chats.set_scope(cid, scope, name))
+
+    def _fill_scope_menu(self) -> None:
+        self.scope_menu.clear()
+        everything = self.scope_menu.addAction(self.tr("All collections"))
+        everything.setCheckable(True)
+        everything.setChecked(not self.scope)
+        everything.triggered.connect(lambda: self._set_scope([]))
+        self.scope_menu.addSeparator()
+        for name in self.all_collections:
+            action = self.scope_menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(name in self.scope)
+            action.triggered.connect(lambda checked, n=name: self._toggle_scope(n, checked))
+
+    def _toggle_scope(self, name: str, checked: bool) -> None:
+        scope = [n for n in self.scope if n != name] + ([name] if checked else [])
+        self._set_scope(scope)
+
+    def _set_scope(self, scope: list[str]) -> None:
+        self.scope = [n for n in self.all_collections if n in scope]
+        if self.chat_id is not None:
+            chats, cid, names = self.library.chats, self.chat_id, list(self.scope)
+            self.runner.run(lambda: chats.set_scope(cid, names))
+        self.retranslate()
+
+    # -- links
+    def _anchor(self, url: QUrl) -> None:
+        text = url.toString()
+        kind, _, rest = text.partition(":")
+        parts = rest.split(":")
+        try:
+            index = int(parts[0])
+        except ValueError:
+            return
+        if not (0 <= index < len(self.turns)):
+            return
+        if kind in ("cite", "card") and len(parts) == 2:
+            n = int(parts[1])
+            citation = next((c for c in self.turns[index].citations if c["n"] == n), None)
+            if citation is not None:
+                self.citation_activated.emit(citation)
+        elif kind == "copy":
+            self.copy_answer(index)
+        elif kind == "regen":
+            self.regenerate(index)
+
+    # -- rendering
+    def render(self) -> None:
+        pal = self.palette()
+        muted = pal.color(QPalette.PlaceholderText).name()
+        accent = pal.color(QPalette.Link).name()
+        card_bg = pal.color(QPalette.AlternateBase).name()
+        bubble = pal.color(QPalette.Button).name()
+        you = html.escape(self.tr("You"))
+        parts = [f"<style>a {{ color: {accent}; text-decoration: none; }} a.cite {{ font-weight: 600; }}"
+                 f" .muted {{ color: {muted}; }} pre {{ background: {card_bg}; }}</style>"]
+        if not self.turns:
+            parts.append(f"<p class='muted' style='margin-top:24px'>{html.escape(self._empty_hint())}</p>")
+        for i, turn in enumerate(self.turns):
+            parts.append(f"<table width='100%' cellpadding='8' style='margin-top:10px'><tr><td bgcolor='{bubble}'>"
+                         f"<b>{you}</b><br>{html.escape(turn.question)}</td></tr></table>")
+            parts.append(self._answer_html(i, turn, card_bg))
+        self.transcript.setHtml("".join(parts))
+        self.transcript.moveCursor(QTextCursor.End)
+        self.transcript.ensureCursorVisible()
+
+    def _answer_html(self, i: int, turn: TurnState, card_bg: str) -> str:
+        name = html.escape(self.tr("Lanterne"))
+        out = [f"<p style='margin-top:8px'><b>{name}</b></p>"]
+        note = ""
+        if turn.state == "loading" and not turn.answer:
+            note = self.tr("Loading the model…")
+        elif turn.state == "waiting" and not turn.answer:
+            note = self.tr("Reading your documents…")
+        if note:
+            out.append(f"<p class='muted'>{html.escape(note)}</p>")
+        if turn.state == "error":
+            out.append(f"<p style='color:#c62828'>{html.escape(turn.error)}</p>")
+        if turn.answer:
+            cited = {c["n"] for c in turn.citations if not c.get("consulted")}
+            body = to_html(turn.answer, cited).replace('href="cite:', f'href="cite:{i}:')
+            out.append(body)
+        tail = ""
+        if turn.state == "not-found":
+            tail = self.tr("Not found in your documents. Try other words, or check that the folder holding the "
+                           "answer is in this conversation’s collections.")
+        elif turn.state == "cancelled":
+            tail = self.tr("Stopped.")
+        if tail:
+            out.append(f"<p class='muted'><i>{html.escape(tail)}</i></p>")
+        if turn.citations:
+            words = query_words(turn.question)
+            consulted = any(c.get("consulted") for c in turn.citations)
+            sources = html.escape(self.tr("Passages read (the model did not cite them; check the answer against them)")
+                                  if consulted else self.tr("Sources"))
+            out.append(f"<p class='muted' style='margin-top:6px'>{sources}</p>")
+            out.append("<table width='100%' cellspacing='4' cellpadding='6'>")
+            for c in turn.citations:
+                name = os.path.basename(c["path"])
+                where = self.tr("page {0}").format(c["page"]) if c.get("page") else (c.get("heading") or "")
+                label = f"[{c['n']}] {html.escape(name)}" + (f" — {html.escape(where)}" if where else "")
+                out.append(f"<tr><td bgcolor='{card_bg}'><a href='card:{i}:{c['n']}'><b>{label}</b></a><br>"
+                           f"<span class='muted'>{highlight(c.get('text', ''), words)}</span></td></tr>")
+            out.append("</table>")
+        if turn.state in ("done", "not-found", "cancelled", "error"):
+            links = []
+            copy, regenerate = html.escape(self.tr("Copy")), html.escape(self.tr("Regenerate"))
+            if turn.answer:
+                links.append(f"<a href='copy:{i}'>{copy}</a>")
+            if not self.busy:
+                links.append(f"<a href='regen:{i}'>{regenerate}</a>")
+            meta = ""
+            if turn.model and turn.seconds:
+                meta = f" <span class='muted'>· {html.escape(turn.model)} · {turn.seconds:.1f} s</span>"
+            out.append("<p>" + " · ".join(links) + meta + "</p>")
+        return "".join(out)
+
+    def _empty_hint(self) -> str:
+        return self.tr("Ask a question about your documents. Answers cite the passages they come from; "
+                       "click a citation to see it in the document.")
+
+    def retranslate(self) -> None:
+        self.title.setText(self.title_text or self.tr("New conversation"))
+        if not self.scope:
+            self.scope_button.setText(self.tr("All collections"))
+        elif len(self.scope) == 1:
+            self.scope_button.setText(self.scope[0])
+        else:
+            self.scope_button.setText(self.tr("{0} collections").format(len(self.scope)))
+        self.scope_button.setToolTip(self.tr("Collections this conversation answers from"))
+        self.scope_button.setAccessibleName(self.tr("Collections in scope"))
+        self.model_combo.setToolTip(self.tr("Language model for this conversation"))
+        self.model_combo.setAccessibleName(self.tr("Language model"))
+        self.question.setPlaceholderText(self.tr("Ask a question about your documents (Ctrl+Enter to send)"))
+        self.question.setAccessibleName(self.tr("Question"))
+        self.transcript.setAccessibleName(self.tr("Conversation"))
+        if self.busy:
+            self.send_button.setText(self.tr("Stop"))
+            self.send_button.setIcon(icon("stop"))
+            self.send_button.setToolTip(self.tr("Stop the answer (Esc)"))
+        else:
+            self.send_button.setText(self.tr("Send"))
+            self.send_button.setIcon(icon("send"))
+            self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
+        self.send_button.setAccessibleName(self.send_button.text())
+        state = self.turns[-1].state if self.turns and self.busy else ""
+        if self.model_state == "loading" or state == "loading":
+            self.status.setText(self.tr("Loading the model in the background…"))
+        elif state == "waiting":
+            self.status.setText(self.tr("Searching your documents…"))
+        elif state == "streaming":
+            self.status.setText(self.tr("Writing the answer… (Esc to stop)"))
+        elif self.model_state == "error":
+            self.status.setText(self.tr("The model could not be loaded: choose another one in Models."))
+        else:
+            self.status.setText("")
+        if not self._render_timer.isActive():
+            self.render()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.LanguageChange:
+            self.retranslate()
+        elif event.type() == event.Type.PaletteChange:
+            self.render()
+        super().changeEvent(event)

@@ -1,0 +1,61 @@
+"""Languages: English (the source strings) and French, switchable without a restart.
+
+Installing a translator makes Qt send a LanguageChange event to every widget; each of our widgets
+re-reads its strings in ``retranslate()``. Qt's own strings (standard buttons, file dialogs) come
+from qtbase's translations shipped with PySide6.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication
+
+import resources
+
+log = logging.getLogger(__name__)
+
+TRANSLATIONS = Path(resources.__file__).resolve().parent / "translations"
+LANGUAGES = ("en", "fr")
+
+
+def resolve_language(setting: str) -> str:
+    """'system' → the OS language when we have it, else English."""
+    if setting in LANGUAGES:
+        return setting
+    for name in QLocale.system().uiLanguages():
+        code = name.replace("_", "-").split("-")[0].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+class Translations:
+    """Owns the installed translators."""
+
+    def __init__(self, app: QApplication) -> None:
+        self.app = app
+        self.language = "en"
+        self._installed: list[QTranslator] = []
+
+    def apply(self, setting: str) -> str:
+        language = resolve_language(setting)
+        for translator in self._installed:
+            self.app.removeTranslator(translator)
+        self._installed.clear()
+        if language != "en":
+            ours = QTranslator(self.app)
+            if ours.load(str(TRANSLATIONS / f"lanterne_{language}.qm")):
+                self._installed.append(ours)
+            else:
+                log.error("translation %s missing from %s", language, TRANSLATIONS)
+            qt = QTranslator(self.app)
+            if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+                self._installed.append(qt)
+            for translator in self._installed:
+                self.app.installTranslator(translator)
+        # installing or removing a translator sends LanguageChange to every widget
+        self.language = language
+        QLocale.setDefault(QLocale(language))
+        return language

@@ -1,0 +1,119 @@
+"""Translated text for what the core reports in English: error codes and file failure reasons.
+
+The core carries a stable ``code`` with each error a user can cause; the window shows the translated
+message for that code, and the original English detail in the notification's details.
+"""
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QCoreApplication
+
+
+def error_text(code: str, fallback: str) -> str:
+    """The translated message for an error code, or ``fallback`` when the code is not known."""
+    if code in ("", "error", None):
+        return unexpected_text()
+    table = {
+        "disk-full": QCoreApplication.translate("Messages", "The disk is full. Nothing was lost: free some space and Lanterne picks up where it stopped."),
+        "busy": QCoreApplication.translate("Messages", "Another Lanterne window or command is indexing this data folder. Lanterne will try again when it has finished."),
+        "not-found": QCoreApplication.translate("Messages", "This file or folder no longer exists."),
+        "permission": QCoreApplication.translate("Messages", "Lanterne is not allowed to read or write there. Check the folder's permissions."),
+        "os-error": QCoreApplication.translate("Messages", "The system refused the operation."),
+        "no-collection": QCoreApplication.translate("Messages", "This collection does not exist any more."),
+        "no-sources": QCoreApplication.translate("Messages", "Add a folder before asking questions."),
+        "no-chat": QCoreApplication.translate("Messages", "This conversation no longer exists."),
+        "usage": QCoreApplication.translate("Messages", "Ask a question."),
+        "context-overflow": QCoreApplication.translate("Messages", "The question and its sources do not fit in the model's context. Use fewer passages or a larger context in Settings."),
+        "model-missing": QCoreApplication.translate("Messages", "The language model file is missing. Choose another model in the model manager."),
+        "model-unknown": QCoreApplication.translate("Messages", "This model is not in the catalog."),
+        "model-exists": QCoreApplication.translate("Messages", "A model with this name is already installed."),
+        "model-bundled": QCoreApplication.translate("Messages", "The demonstration model comes with the app and cannot be removed."),
+        "model-broken": QCoreApplication.translate("Messages", "The model could not be loaded. The file may be damaged or made for another program."),
+        "model-unreadable": QCoreApplication.translate("Messages", "The model file cannot be read."),
+        "not-enough-ram": QCoreApplication.translate("Messages", "Not enough free memory for this model. Close other programs or choose a smaller model."),
+        "gguf-corrupt": QCoreApplication.translate("Messages", "This model file is damaged or incomplete."),
+        "gguf-magic": QCoreApplication.translate("Messages", "This is not a GGUF model file."),
+        "gguf-version": QCoreApplication.translate("Messages", "This GGUF version is not supported."),
+        "template-refused": QCoreApplication.translate("Messages", "The model's chat template was refused for safety."),
+        "copy-failed": QCoreApplication.translate("Messages", "The model could not be copied into the data folder."),
+        "offline": QCoreApplication.translate("Messages", "Strict offline mode is on: downloads are disabled."),
+        "download-failed": QCoreApplication.translate("Messages", "The download failed. Check the connection and try again; it resumes where it stopped."),
+        "download-cancelled": QCoreApplication.translate("Messages", "Download cancelled. It resumes where it stopped next time."),
+        "download-corrupt": QCoreApplication.translate("Messages", "The downloaded file does not match its checksum and was deleted."),
+        "download-unverifiable": QCoreApplication.translate("Messages", "The download could not be verified and was not installed."),
+        "embedder-missing": QCoreApplication.translate("Messages", "The embedding model is missing. Reinstall Lanterne or choose another embedder."),
+        "embedder-broken": QCoreApplication.translate("Messages", "The embedding model could not be loaded."),
+        "bad-input": QCoreApplication.translate("Messages", "This input is not valid."),
+    }
+    return table.get(code, fallback)
+
+
+def unexpected_text() -> str:
+    return QCoreApplication.translate("Messages", "Something went wrong. The details are in the log file; nothing was lost.")
+
+
+_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^password protected"), "password"),
+    (re.compile(r"^no text layer \(scanned\)"), "scanned"),
+    (re.compile(r"^no text found"), "no-text"),
+    (re.compile(r"^empty file"), "empty"),
+    (re.compile(r"^unsupported format \((\.[^)]*)\)"), "unsupported-ext"),
+    (re.compile(r"^unsupported format"), "unsupported"),
+    (re.compile(r"^too large \((\d+) MB; the limit is (\d+) MB"), "too-large"),
+    (re.compile(r"^(corrupt|damaged|malformed|not a PDF)"), "corrupt"),
+    (re.compile(r"^refused: "), "refused"),
+    (re.compile(r"^permission denied"), "permission"),
+    (re.compile(r"^file disappeared"), "gone"),
+    (re.compile(r"^timed out"), "timeout"),
+    (re.compile(r"^the reader crashed"), "crashed"),
+]
+
+
+def reason_text(reason: str | None) -> str:
+    """A document failure reason in the user's language (the English original is kept as a
+    tooltip by the views)."""
+    reason = reason or ""
+    for pattern, key in _REASONS:
+        m = pattern.match(reason)
+        if not m:
+            continue
+        if key == "password":
+            return QCoreApplication.translate("Messages", "Password protected: Lanterne cannot open it.")
+        if key == "scanned":
+            return QCoreApplication.translate("Messages", "Scanned document without a text layer: text recognition (OCR) is not available yet.")
+        if key == "no-text":
+            return QCoreApplication.translate("Messages", "No text found in this document.")
+        if key == "empty":
+            return QCoreApplication.translate("Messages", "Empty file.")
+        if key == "unsupported-ext":
+            return QCoreApplication.translate("Messages", "Unsupported format ({0}).").format(m.group(1))
+        if key == "unsupported":
+            return QCoreApplication.translate("Messages", "Unsupported format.")
+        if key == "too-large":
+            return QCoreApplication.translate("Messages", "Too large ({0} MB; the limit is {1} MB in Settings).").format(m.group(1), m.group(2))
+        if key == "corrupt":
+            return QCoreApplication.translate("Messages", "Damaged file: it cannot be read. Try opening and saving it again.")
+        if key == "refused":
+            return QCoreApplication.translate("Messages", "Refused for safety (the file looks like a decompression bomb or holds unsafe content).")
+        if key == "permission":
+            return QCoreApplication.translate("Messages", "Permission denied: Lanterne cannot read this file.")
+        if key == "gone":
+            return QCoreApplication.translate("Messages", "The file disappeared before it could be read.")
+        if key == "timeout":
+            return QCoreApplication.translate("Messages", "Reading this file took too long.")
+        if key == "crashed":
+            return QCoreApplication.translate("Messages", "The reader crashed on this file (damaged or hostile content).")
+    return reason or QCoreApplication.translate("Messages", "Failed.")
+
+
+def duration_text(seconds: float | None) -> str:
+    """A short ETA: '45 s', '3 min', '1 h 20 min'."""
+    if seconds is None:
+        return "—"
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return QCoreApplication.translate("Messages", "{0} s").format(seconds)
+    if seconds < 3600:
+        return QCoreApplication.translate("Messages", "{0} min").format(round(seconds / 60))
+    return QCoreApplication.translate("Messages", "{0} h {1} min").format(seconds // 3600, (seconds % 3600) // 60)

@@ -1,0 +1,249 @@
+"""Settings: language, theme, data folder, indexing, answers, exclusions per source, privacy, logs."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import platform
+import sys
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from core.library import Library
+from core.paths import display_path, path_from_db
+from core.settings import Settings
+from desktop.bridge import Runner
+
+
+def diagnostics(library: Library) -> str:
+    """What support needs, without any document content."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def v(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "-"
+
+    s = library.settings
+    lines = [
+        f"Lanterne {v('lanterne')}",
+        f"Python {sys.version.split()[0]} on {platform.platform()}",
+        f"CPU cores: {os.cpu_count()}",
+        f"PySide6 {v('PySide6-Essentials')}, llama-cpp-python {v('llama_cpp_python')}, lancedb {v('lancedb')}, "
+        f"PyMuPDF {v('PyMuPDF')}, torch {v('torch')}",
+        f"data folder: {library.layout.root}",
+        f"collections: {len(library.catalog.collections())}, sources: {len(library.catalog.sources())}, "
+        f"documents: {library.catalog.counts()}",
+    ]
+    try:
+        lines.append(f"active model: {library.registry.active().name}")
+    except Exception as exc:  # diagnostics must not fail
+        lines.append(f"active model: unavailable ({exc})")
+    lines.append("settings: " + ", ".join(f"{k}={val}" for k, val in dataclasses.asdict(s).items()
+                                          if k != "default_excludes"))
+    return "\n".join(lines)
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; OK saves them and emits ``applied``.
+
+    Signals:
+        applied(object, object): (old Settings, new Settings).
+    """
+
+    applied = Signal(object, object)
+
+    def __init__(self, library: Library, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.runner = runner
+        s = library.settings
+        self.resize(640, 720)
+        layout = QVBoxLayout(self)
+
+        self.general = QGroupBox()
+        form = QFormLayout(self.general)
+        self.language = QComboBox()
+        self.theme = QComboBox()
+        self.tray = QCheckBox()
+        self.tray.setChecked(s.close_to_tray)
+        self.language_label, self.theme_label = QLabel(), QLabel()
+        form.addRow(self.language_label, self.language)
+        form.addRow(self.theme_label, self.theme)
+        form.addRow("", self.tray)
+        self.data_label = QLabel()
+        data_row = QHBoxLayout()
+        self.data_path = QLabel(str(library.layout.root))
+        self.data_path.setWordWrap(True)
+        data_row.addWidget(self.data_path, 1)
+        self.open_data = QPushButton()
+        self.open_data.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(library.layout.root))))
+        data_row.addWidget(self.open_data)
+        form.addRow(self.data_label, data_row)
+        layout.addWidget(self.general)
+
+        self.indexing = QGroupBox()
+        form = QFormLayout(self.indexing)
+        cores = os.cpu_count() or 2
+        self.workers = QSpinBox()
+        self.workers.setRange(1, max(1, cores))
+        self.workers.setValue(min(max(1, s.indexing_workers), max(1, cores)))
+        self.max_mb = QSpinBox()
+        self.max_mb.setRange(1, 100_000)
+        self.max_mb.setSuffix(" MB")
+        self.max_mb.setValue(s.max_file_mb)
+        self.workers_label, self.max_label = QLabel(), QLabel()
+        form.addRow(self.workers_label, self.workers)
+        form.addRow(self.max_label, self.max_mb)
+        self.sources_label = QLabel()
+        self.sources_label.setWordWrap(True)
+        form.addRow(self.sources_label)
+        self.sources = QListWidget()
+        self.sources.setMaximumHeight(90)
+        self.sources.currentItemChanged.connect(self._source_changed)
+        form.addRow(self.sources)
+        self.excludes = QPlainTextEdit()
+        self.excludes.setMaximumHeight(80)
+        self.excludes.textChanged.connect(self._excludes_edited)
+        form.addRow(self.excludes)
+        layout.addWidget(self.indexing)
+
+        self.answers = QGroupBox()
+        form = QFormLayout(self.answers)
+        self.gpu = QSpinBox()
+        self.gpu.setRange(-1, 999)
+        self.gpu.setValue(s.gpu_layers)
+        self.context = QSpinBox()
+        self.context.setRange(0, 131072)
+        self.context.setSingleStep(1024)
+        self.context.setValue(s.llm_context)
+        self.passages = QSpinBox()
+        self.passages.setRange(1, 20)
+        self.passages.setValue(s.passages_per_answer)
+        self.gpu_label, self.context_label, self.passages_label = QLabel(), QLabel(), QLabel()
+        form.addRow(self.gpu_label, self.gpu)
+        form.addRow(self.context_label, self.context)
+        form.addRow(self.passages_label, self.passages)
+        layout.addWidget(self.answers)
+
+        self.privacy = QGroupBox()
+        form = QFormLayout(self.privacy)
+        self.offline = QCheckBox()
+        self.offline.setChecked(s.strict_offline)
+        form.addRow(self.offline)
+        logs_row = QHBoxLayout()
+        self.open_logs = QPushButton()
+        self.open_logs.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(library.layout.logs))))
+        self.copy_diag = QPushButton()
+        self.copy_diag.clicked.connect(self.copy_diagnostics)
+        logs_row.addWidget(self.open_logs)
+        logs_row.addWidget(self.copy_diag)
+        logs_row.addStretch(1)
+        form.addRow(logs_row)
+        layout.addWidget(self.privacy)
+
+        self.box = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.box.accepted.connect(self.accept)
+        self.box.rejected.connect(self.reject)
+        layout.addWidget(self.box)
+        self._source_excludes: dict[int, list[str]] = {}
+        self._current_source: int | None = None
+        self.retranslate()
+        self._load_sources()
+
+    def _load_sources(self) -> None:
+        catalog = self.library.catalog
+        self.runner.run(lambda: catalog.sources(), self._fill_sources, name="lanterne-settings")
+
+    def _fill_sources(self, sources) -> None:
+        self.sources.clear()
+        for s in sources:
+            self._source_excludes[s.id] = list(s.excludes)
+            item = QListWidgetItem(display_path(path_from_db(s.path)))
+            item.setData(256, s.id)
+            self.sources.addItem(item)
+        if sources:
+            self.sources.setCurrentRow(0)
+        self.excludes.setEnabled(bool(sources))
+
+    def _source_changed(self, item, _previous) -> None:
+        self._current_source = item.data(256) if item is not None else None
+        self.excludes.blockSignals(True)
+        self.excludes.setPlainText("\n".join(self._source_excludes.get(self._current_source, [])))
+        self.excludes.blockSignals(False)
+
+    def _excludes_edited(self) -> None:
+        if self._current_source is not None:
+            self._source_excludes[self._current_source] = [
+                line.strip() for line in self.excludes.toPlainText().splitlines() if line.strip()]
+
+    def values(self) -> Settings:
+        new = dataclasses.replace(self.library.settings)
+        new.language = self.language.currentData()
+        new.theme = self.theme.currentData()
+        new.close_to_tray = self.tray.isChecked()
+        new.indexing_workers = self.workers.value()
+        new.max_file_mb = self.max_mb.value()
+        new.gpu_layers = self.gpu.value()
+        new.llm_context = self.context.value()
+        new.passages_per_answer = self.passages.value()
+        new.strict_offline = self.offline.isChecked()
+        return new
+
+    def accept(self) -> None:
+        old, new = self.library.settings, self.values()
+        excludes = dict(self._source_excludes)
+        catalog = self.library.catalog
+        self.runner.run(lambda: [catalog.set_source_excludes(sid, pats) for sid, pats in excludes.items()])
+        self.applied.emit(old, new)
+        super().accept()
+
+    def copy_diagnostics(self) -> None:
+        library = self.library
+        self.runner.run(lambda: diagnostics(library), QGuiApplication.clipboard().setText)
+
+    def retranslate(self) -> None:
+        s = self.library.settings
+        self.setWindowTitle(self.tr("Settings — Lanterne"))
+        self.general.setTitle(self.tr("General"))
+        self.language_label.setText(self.tr("Language"))
+        self.theme_label.setText(self.tr("Theme"))
+        current_language = self.language.currentData() or s.language
+        self.language.clear()
+        for value, label in (("system", self.tr("System")), ("en", "English"), ("fr", "Français")):
+            self.language.addItem(label, value)
+        self.language.setCurrentIndex(max(0, self.language.findData(current_language)))
+        current_theme = self.theme.currentData() or s.theme
+        self.theme.clear()
+        for value, label in (("system", self.tr("System")), ("light", self.tr("Light")), ("dark", self.tr("Dark"))):
+            self.theme.addItem(label, value)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(current_theme)))
+        self.tray.setText(self.tr("Closing the window keeps Lanterne watching folders in the background"))
+        self.data_label.setText(self.tr("Data folder"))
+        self.open_data.setText(self.tr("Open"))
+        self.indexing.setTitle(self.tr("Indexing"))
+        self.workers_label.setText(self.tr("Cores for reading files"))
+        self.max_label.setText(self.tr("Skip files larger than"))
+        self.sources_label.setText(self.tr("Exclusion patterns per folder (one per line, like .gitignore; "
+                                           "hidden and temporary files are always skipped):"))
+        self.excludes.setPlaceholderText(self.tr("for example: Archives/\n*.bak"))
+        self.excludes.setAccessibleName(self.tr("Exclusion patterns"))
+        self.sources.setAccessibleName(self.tr("Watched folders"))
+        self.answers.setTitle(self.tr("Answers"))
+        self.gpu_label.setText(self.tr("GPU layers (-1: automatic)"))
+        self.context_label.setText(self.tr("Context size in tokens (0: automatic)"))
+        self.passages_label.setText(self.tr("Passages per answer"))
+        self.privacy.setTitle(self.tr("Privacy and support"))
+        self.offline.setText(self.tr("Strict offline: never connect to the network, not even to download a model"))
+        self.open_logs.setText(self.tr("Open logs folder"))
+        self.copy_diag.setText(self.tr("Copy diagnostics"))
+        self.copy_diag.setToolTip(self.tr("Copies versions and settings (no document content) for a support request"))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,345 @@
+"""The sidebar: collections with their sources and status, and the conversations."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QModelIndex, QPoint, QUrl, Qt, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
+                               QMessageBox, QToolButton, QTreeView, QVBoxLayout, QWidget)
+
+from core.indexing import Progress
+from core.library import Library
+from core.paths import display_path, path_from_db
+from desktop.bridge import Runner
+from desktop.indexing import IndexingController
+from desktop.style import icon
+
+ROLE_KIND = Qt.UserRole + 1  # "collection" | "source"
+ROLE_ID = Qt.UserRole + 2
+
+
+@dataclass
+class SourceInfo:
+    id: int
+    path: str
+    kind: str
+    present: bool
+
+
+@dataclass
+class CollectionInfo:
+    id: int
+    name: str
+    indexed: int
+    pending: int
+    problems: int
+    sources: list[SourceInfo] = field(default_factory=list)
+
+
+def snapshot(library: Library) -> list[CollectionInfo]:
+    """Everything the collections tree shows, read off the UI thread."""
+    catalog = library.catalog
+    out = []
+    for coll in catalog.collections():
+        counts = catalog.counts(coll.id)
+        info = CollectionInfo(coll.id, coll.name, counts.get("indexed", 0),
+                              counts.get("pending", 0) + counts.get("indexing", 0),
+                              counts.get("failed", 0) + counts.get("unsupported", 0))
+        for s in catalog.sources(coll.id):
+            path = path_from_db(s.path)
+            info.sources.append(SourceInfo(s.id, path, s.kind, os.path.exists(path)))
+        out.append(info)
+    return out
+
+
+class CollectionsView(QWidget):
+    """Collections → sources, each with its document count and state.
+
+    Signals:
+        problems_requested(): the user asked for the Problems view.
+        add_requested(str): "Add folder…" on a collection (its name).
+    """
+
+    problems_requested = Signal()
+    add_requested = Signal(str)
+
+    def __init__(self, library: Library, controller: IndexingController, runner: Runner,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.controller = controller
+        self.runner = runner
+        self.collections: list[CollectionInfo] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-weight: 600")
+        header.addWidget(self.heading, 1)
+        self.add_button = QToolButton()
+        self.add_button.setIcon(icon("folder-add"))
+        self.add_button.setAutoRaise(True)
+        self.add_button.clicked.connect(lambda: self.add_requested.emit(""))
+        header.addWidget(self.add_button)
+        layout.addLayout(header)
+        self.model = QStandardItemModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setHeaderHidden(True)
+        self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._menu)
+        self.tree.doubleClicked.connect(self._double_clicked)
+        layout.addWidget(self.tree, 1)
+        controller.catalog_changed.connect(self.refresh)
+        controller.progress.connect(self._progress)
+        self.retranslate()
+
+    def refresh(self) -> None:
+        self.runner.run(lambda: snapshot(self.library), self._fill, name="lanterne-sidebar")
+
+    def _fill(self, collections: list[CollectionInfo]) -> None:
+        expanded = {self.model.item(r).data(ROLE_ID) for r in range(self.model.rowCount())
+                    if self.tree.isExpanded(self.model.index(r, 0))}
+        first = not self.collections
+        self.collections = collections
+        self.model.clear()
+        for info in collections:
+            item = QStandardItem(icon("collection"), "")
+            item.setData("collection", ROLE_KIND)
+            item.setData(info.id, ROLE_ID)
+            item.setEditable(False)
+            for s in info.sources:
+                child = QStandardItem(icon("folder" if s.kind == "folder" else "document"),
+                                      os.path.basename(s.path.rstrip("/\\")) or s.path)
+                child.setToolTip(display_path(s.path))
+                child.setData("source", ROLE_KIND)
+                child.setData(s.id, ROLE_ID)
+                child.setEditable(False)
+                if not s.present:
+                    child.setForeground(self.palette().placeholderText())
+                item.appendRow(child)
+            self.model.appendRow(item)
+            if first or info.id in expanded:
+                self.tree.expand(item.index())
+        self.retranslate()
+
+    def _progress(self, p: Progress) -> None:
+        self.retranslate()
+
+    def _label(self, info: CollectionInfo) -> str:
+        text = self.tr("{0} — {1} documents").format(info.name, info.indexed)
+        p = self.controller.latest.get(info.name)
+        if p is not None and p.state in ("indexing", "paused") and p.files_total:
+            text += " · " + self.tr("{0} %").format(int(100 * p.files_done / max(1, p.files_total)))
+        elif p is not None and p.state == "scanning":
+            text += " · " + self.tr("scanning")
+        if info.problems:
+            text += " · " + self.tr("{0} problems").format(info.problems)
+        return text
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Collections"))
+        self.add_button.setToolTip(self.tr("Add folder…"))
+        self.add_button.setAccessibleName(self.tr("Add folder…"))
+        self.tree.setAccessibleName(self.tr("Collections and their folders"))
+        for row, info in enumerate(self.collections):
+            item = self.model.item(row)
+            if item is not None:
+                item.setText(self._label(info))
+                for r, s in enumerate(info.sources):
+                    child = item.child(r)
+                    if child is not None and not s.present:
+                        child.setToolTip(self.tr("{0} (not reachable now; its documents are kept)").format(display_path(s.path)))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _source(self, index: QModelIndex) -> SourceInfo | None:
+        if index.data(ROLE_KIND) != "source":
+            return None
+        sid = index.data(ROLE_ID)
+        for info in self.collections:
+            for s in info.sources:
+                if s.id == sid:
+                    return s
+        return None
+
+    def _collection(self, index: QModelIndex) -> CollectionInfo | None:
+        if index.data(ROLE_KIND) != "collection":
+            index = index.parent()
+        return next((c for c in self.collections if c.id == index.data(ROLE_ID)), None)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        source = self._source(index)
+        if source is not None:
+            folder = source.path if source.kind == "folder" else os.path.dirname(source.path)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+
+    def _menu(self, pos: QPoint) -> None:
+        index = self.tree.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = QMenu(self)
+        source = self._source(index)
+        coll = self._collection(index)
+        if source is not None:
+            folder = source.path if source.kind == "folder" else os.path.dirname(source.path)
+            menu.addAction(icon("folder"), self.tr("Show in folder"),
+                           lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(folder)))
+            menu.addAction(icon("retry"), self.tr("Check for changes now"),
+                           lambda: self.controller.reindex_source(source.id))
+            menu.addSeparator()
+            menu.addAction(icon("trash"), self.tr("Remove from Lanterne…"), lambda: self._remove(source))
+        elif coll is not None:
+            menu.addAction(icon("folder-add"), self.tr("Add folder to “{0}”…").format(coll.name),
+                           lambda: self.add_requested.emit(coll.name))
+            if coll.problems:
+                menu.addAction(icon("warning"), self.tr("Show problems"), self.problems_requested)
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def _remove(self, source: SourceInfo) -> None:
+        answer = QMessageBox.question(
+            self, self.tr("Remove folder"),
+            self.tr("Stop watching “{0}” and forget its documents? The files themselves are not touched.")
+            .format(display_path(source.path)))
+        if answer == QMessageBox.Yes:
+            self.controller.remove_source(source.id)
+
+
+class ConversationsView(QWidget):
+    """Conversations: new, rename, delete, search; the list persists in the data folder.
+
+    Signals:
+        chosen(int): a conversation was selected (its id).
+        new_requested()
+        deleted(int)
+    """
+
+    chosen = Signal(int)
+    new_requested = Signal()
+    deleted = Signal(int)
+
+    def __init__(self, library: Library, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.runner = runner
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-weight: 600")
+        header.addWidget(self.heading, 1)
+        self.new_button = QToolButton()
+        self.new_button.setIcon(icon("chat-new"))
+        self.new_button.setAutoRaise(True)
+        self.new_button.clicked.connect(self.new_requested)
+        header.addWidget(self.new_button)
+        layout.addLayout(header)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.LeadingPosition)
+        self.search.textChanged.connect(lambda _t: self.refresh())
+        layout.addWidget(self.search)
+        self.list = QListWidget()
+        self.list.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._menu)
+        self.list.currentItemChanged.connect(self._current_changed)
+        layout.addWidget(self.list, 1)
+        self.current_id: int | None = None
+        self._filling = False
+        self.rename_action = QAction(self)
+        self.rename_action.setShortcut("F2")
+        self.rename_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.rename_action.triggered.connect(self.rename_current)
+        self.delete_action = QAction(self)
+        self.delete_action.setShortcut("Delete")
+        self.delete_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.delete_action.triggered.connect(self.delete_current)
+        self.list.addActions([self.rename_action, self.delete_action])
+        self.retranslate()
+
+    def refresh(self, select: int | None = None) -> None:
+        query = self.search.text().strip() or None
+        chats = self.library.chats
+        self.runner.run(lambda: chats.list(query), lambda convs: self._fill(convs, select), name="lanterne-chats")
+
+    def _fill(self, conversations, select: int | None) -> None:
+        self._filling = True
+        try:
+            self.list.clear()
+            wanted = select if select is not None else self.current_id
+            for conv in conversations:
+                item = QListWidgetItem(icon("chat"), conv.title)
+                item.setData(Qt.UserRole, conv.id)
+                item.setToolTip(conv.title)
+                self.list.addItem(item)
+                if conv.id == wanted:
+                    self.list.setCurrentItem(item)
+        finally:
+            self._filling = False
+        if select is not None:
+            self.current_id = select
+
+    def _current_changed(self, item: QListWidgetItem | None, _previous) -> None:
+        if self._filling or item is None:
+            return
+        chat_id = item.data(Qt.UserRole)
+        if chat_id != self.current_id:
+            self.current_id = chat_id
+            self.chosen.emit(chat_id)
+
+    def _menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        self.list.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.addAction(icon("rename"), self.tr("Rename…"), self.rename_current)
+        menu.addAction(icon("trash"), self.tr("Delete…"), self.delete_current)
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+
+    def rename_current(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        title, ok = QInputDialog.getText(self, self.tr("Rename conversation"), self.tr("Title:"), text=item.text())
+        if ok and title.strip():
+            chat_id = item.data(Qt.UserRole)
+            self.runner.run(lambda: self.library.chats.rename(chat_id, title), lambda _r: self.refresh())
+
+    def delete_current(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        answer = QMessageBox.question(self, self.tr("Delete conversation"),
+                                      self.tr("Delete “{0}”? This cannot be undone.").format(item.text()))
+        if answer != QMessageBox.Yes:
+            return
+        chat_id = item.data(Qt.UserRole)
+
+        def done(_r) -> None:
+            if self.current_id == chat_id:
+                self.current_id = None
+            self.deleted.emit(chat_id)
+            self.refresh()
+
+        self.runner.run(lambda: self.library.chats.delete(chat_id), done)
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Conversations"))
+        self.new_button.setToolTip(self.tr("New conversation (Ctrl+N)"))
+        self.new_button.setAccessibleName(self.tr("New conversation"))
+        self.search.setPlaceholderText(self.tr("Search conversations"))
+        self.search.setAccessibleName(self.tr("Search conversations"))
+        self.list.setAccessibleName(self.tr("Conversations"))
+        self.rename_action.setText(self.tr("Rename…"))
+        self.delete_action.setText(self.tr("Delete…"))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

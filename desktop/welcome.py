@@ -1,0 +1,87 @@
+"""The first screen: what stays on this computer, what is ready, and where to drop a folder."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop.style import app_icon, icon
+
+
+class WelcomePage(QWidget):
+    """Shown until the first folder is added. The whole window accepts drops; this page says so.
+
+    Signals:
+        add_folder_requested()
+    """
+
+    add_folder_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.first_run = True
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 32, 48, 32)
+        layout.addStretch(1)
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(72, 72))
+        logo.setAlignment(Qt.AlignCenter)
+        layout.addWidget(logo)
+        self.title = QLabel()
+        self.title.setAlignment(Qt.AlignCenter)
+        self.title.setStyleSheet("font-size: 22px; font-weight: 600")
+        layout.addWidget(self.title)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setAlignment(Qt.AlignCenter)
+        self.intro.setMaximumWidth(640)
+        layout.addWidget(self.intro, 0, Qt.AlignHCenter)
+        self.drop = QFrame()
+        self.drop.setObjectName("dropzone")
+        self.drop.setMinimumHeight(160)
+        self.drop.setMaximumWidth(640)
+        self.drop.setStyleSheet("QFrame#dropzone { border: 2px dashed palette(mid); border-radius: 12px; }")
+        drop_layout = QVBoxLayout(self.drop)
+        folder = QLabel()
+        folder.setPixmap(icon("folder-add").pixmap(40, 40))
+        folder.setAlignment(Qt.AlignCenter)
+        drop_layout.addWidget(folder)
+        self.drop_text = QLabel()
+        self.drop_text.setAlignment(Qt.AlignCenter)
+        self.drop_text.setStyleSheet("font-size: 15px")
+        drop_layout.addWidget(self.drop_text)
+        self.add_button = QPushButton(icon("folder-add"), "")
+        self.add_button.clicked.connect(self.add_folder_requested)
+        drop_layout.addWidget(self.add_button, 0, Qt.AlignHCenter)
+        layout.addSpacing(16)
+        layout.addWidget(self.drop, 0, Qt.AlignHCenter)
+        self.models = QLabel()
+        self.models.setWordWrap(True)
+        self.models.setAlignment(Qt.AlignCenter)
+        self.models.setMaximumWidth(640)
+        self.models.setStyleSheet("color: palette(placeholder-text)")
+        layout.addSpacing(12)
+        layout.addWidget(self.models, 0, Qt.AlignHCenter)
+        layout.addStretch(2)
+        self.retranslate()
+
+    def set_first_run(self, first: bool) -> None:
+        self.first_run = first
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Welcome to Lanterne") if self.first_run else self.tr("Add your documents"))
+        self.intro.setText(self.tr(
+            "Lanterne answers questions from your own documents and cites the passages it used. Everything "
+            "stays on this computer: your files, the index and the conversations are never sent anywhere."))
+        self.intro.setVisible(self.first_run)
+        self.drop_text.setText(self.tr("Drop a folder here"))
+        self.add_button.setText(self.tr("Add folder…"))
+        self.add_button.setAccessibleName(self.tr("Add folder…"))
+        self.models.setText(self.tr(
+            "The default models are ready: a small demonstration model answers right away. For better "
+            "answers, get a stronger model (Llama 3.2 3B, Mistral 7B…) in Models."))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

