@@ -10,7 +10,7 @@ export QT_QPA_PLATFORM ?= offscreen
 # this CI). Set LLAMA_CMAKE_ARGS to build for a GPU (see README).
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-.PHONY: setup run test bench lint clean translations screenshots
+.PHONY: setup run test bench lint clean translations screenshots package notices
 
 setup: $(STAMP)
 
@@ -35,6 +35,7 @@ bench: setup
 	$(BIN)/lanterne bench search --chunks 100000
 	test ! -f ../shared/corpus/piaf/piaf-dev.json || $(BIN)/lanterne bench retrieval ../shared/corpus/piaf/piaf-dev.json
 	$(BIN)/python -m desktop.bench --files 300
+	$(BIN)/python -m desktop.bench --startup
 
 # Refresh the translation sources from the code (existing translations are kept), then compile.
 # New strings show up as unfinished in resources/translations/*.ts: translate them (Qt Linguist or
@@ -42,6 +43,23 @@ bench: setup
 translations: setup
 	$(BIN)/pyside6-lupdate desktop/*.py -ts resources/translations/lanterne_fr.ts -no-obsolete -locations none
 	$(BIN)/pyside6-lrelease resources/translations/lanterne_fr.ts -qm resources/translations/lanterne_fr.qm
+
+# The installed app: a one-folder PyInstaller bundle in dist/lanterne (models, translations, icons
+# inside), its size by component, and on Linux dist/lanterne-linux-x86_64.tar.gz (.desktop, icon,
+# install.sh). Then `dist/lanterne/lanterne --selftest` proves it works offline.
+package: setup
+	$(BIN)/python -m pip install -q -e '.[package]'
+	$(BIN)/python packaging/notices.py
+	$(BIN)/python packaging/icons.py
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller packaging/lanterne.spec
+	$(BIN)/python packaging/finish.py dist/lanterne
+
+notices: setup
+	$(BIN)/python packaging/notices.py
+
+# Screenshots of every main screen from the real app in a real X window (needs Debian's xvfb).
+screenshots: setup
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python -m desktop.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.cli import main as cli_main
 
     args = build_parser().parse_args(argv)
-    if args.command is not None or args.version:
+    if args.command is not None or args.version or args.selftest:
         return cli_main(argv)
     from core.paths import resolve_data_dir
 

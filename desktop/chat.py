@@ -18,7 +18,7 @@ from core.library import Library
 from desktop.bridge import Runner
 from desktop.markdown import highlight, query_words, to_html
 from desktop.messages import error_text, unexpected_text
-from desktop.style import icon
+from desktop.style import emphasize, icon, muted
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class ChatPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         header = QHBoxLayout()
         self.title = QLabel()
-        self.title.setStyleSheet("font-size: 15px; font-weight: 600")
+        emphasize(self.title, scale=1.2)
         header.addWidget(self.title, 1)
         self.scope_button = QToolButton()
         self.scope_button.setIcon(icon("collection"))
@@ -127,7 +127,7 @@ class ChatPanel(QWidget):
         layout.addWidget(self.transcript, 1)
 
         self.status = QLabel()
-        self.status.setStyleSheet("color: palette(placeholder-text)")
+        muted(self.status)
         layout.addWidget(self.status)
         row = QHBoxLayout()
         self.question = QuestionBox()

@@ -17,7 +17,7 @@ from core.paths import display_path, path_from_db
 from core.watch import WatchEvent, WatchService
 from desktop.bridge import CoreSignals, Runner
 from desktop.messages import duration_text, error_text, reason_text
-from desktop.style import icon
+from desktop.style import emphasize, icon, muted
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class ProgressPanel(QWidget):
         layout.setContentsMargins(8, 6, 8, 6)
         top = QHBoxLayout()
         self.title = QLabel()
-        self.title.setStyleSheet("font-weight: 600")
+        emphasize(self.title)
         top.addWidget(self.title, 1)
         self.pause_button = QPushButton()
         self.pause_button.clicked.connect(self._toggle_pause)
@@ -171,7 +171,7 @@ class ProgressPanel(QWidget):
         self.detail.setWordWrap(True)
         layout.addWidget(self.detail)
         self.current = QLabel()
-        self.current.setStyleSheet("color: palette(placeholder-text)")
+        muted(self.current)
         layout.addWidget(self.current)
         self.problems_button = QPushButton()
         self.problems_button.setFlat(True)
@@ -216,7 +216,8 @@ class ProgressPanel(QWidget):
             p.files_done, p.files_total, p.rate_files_s, duration_text(p.eta_s)))
         self.current.setText(os.path.basename(p.current) if p.current else "")
         self.current.setToolTip(p.current)
-        self.problems_button.setText(self.tr("{0} problems").format(p.failures) if p.failures else "")
+        self.problems_button.setText(self.tr("1 problem") if p.failures == 1 else
+                                     self.tr("{0} problems").format(p.failures) if p.failures else "")
         self.problems_button.setVisible(bool(p.failures))
 
     def changeEvent(self, event) -> None:
@@ -319,9 +320,14 @@ class ProblemsDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Problems — Lanterne"))
         self.table.setHorizontalHeaderLabels([self.tr("File"), self.tr("Reason"), self.tr("Collection")])
-        self.summary.setText(self.tr("{0} files could not be indexed. Their reasons are below; fix the file and "
-                                     "choose Retry.").format(len(self.problems)) if self.problems
-                             else self.tr("No problems: every file was indexed."))
+        if len(self.problems) == 1:
+            self.summary.setText(self.tr("1 file could not be indexed. The reason is below; fix the file and "
+                                         "choose Retry."))
+        elif self.problems:
+            self.summary.setText(self.tr("{0} files could not be indexed. Their reasons are below; fix the file "
+                                         "and choose Retry.").format(len(self.problems)))
+        else:
+            self.summary.setText(self.tr("No problems: every file was indexed."))
         self.retry_button.setText(self.tr("Retry"))
         self.show_button.setText(self.tr("Show in folder"))
         self.table.setAccessibleName(self.tr("Files that could not be indexed"))

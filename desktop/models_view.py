@@ -140,6 +140,8 @@ class ModelsDialog(QDialog):
             self.installed.setItem(r, 4, QTableWidgetItem(f"{e.context_length:,}".replace(",", " ")))
             self.installed.setItem(r, 5, QTableWidgetItem(self._source_label(e.source)))
         self.active = active
+        for column in range(1, 6):
+            self.installed.resizeColumnToContents(column)
         self._fill_catalog()
         self._selection_changed()
 
@@ -231,7 +233,8 @@ class ModelsDialog(QDialog):
                 button.setAccessibleName(self.tr("Download {0}").format(item.title))
                 button.clicked.connect(lambda _c=False, n=item.name: self.download(n))
                 self.catalog.setCellWidget(r, 5, button)
-        self.catalog.resizeColumnToContents(5)
+        for column in range(1, 6):
+            self.catalog.resizeColumnToContents(column)
 
     def _progress_cell(self, name: str) -> QWidget:
         cell = QWidget()

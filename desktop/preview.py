@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QScrol
 from core.library import Library
 from desktop.bridge import Runner
 from desktop.messages import error_text
-from desktop.style import icon
+from desktop.style import emphasize, icon
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +59,14 @@ def _windows(text: str, size: int = 6) -> list[str]:
     return [" ".join(words[i:i + size]) for i in range(0, max(1, len(words) - size + 1), size)][:40]
 
 
-def render_pdf_page(path: str, page: int, passage: str, zoom: float = ZOOM) -> PageImage:
+def render_pdf_page(path: str, page: int, passage: str, width_px: int = 0) -> PageImage:
+    """Render one page (fitted to ``width_px`` when given) with the passage's rectangles."""
     import pymupdf
 
     with pymupdf.open(path) as doc:
         page = min(max(1, page), doc.page_count)
         p = doc[page - 1]
+        zoom = min(3.0, max(0.8, width_px / p.rect.width)) if width_px else ZOOM
         rects: list[tuple[float, float, float, float]] = []
         for needle in _windows(passage):
             for r in p.search_for(needle):
@@ -117,7 +119,7 @@ class PreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-weight: 600")
+        emphasize(self.heading)
         self.heading.setWordWrap(True)
         top.addWidget(self.heading, 1)
         self.prev_button = QPushButton(icon("chevron-left"), "")
@@ -161,13 +163,14 @@ class PreviewDialog(QDialog):
         self.message.setText(self.tr("Loading…"))
         self.stack.setCurrentWidget(self.message)
         library, path, page = self.library, self.path, self.page
+        width = self._fit_width()
         if not os.path.exists(path):
             self.message.setText(self.tr("This file is no longer at {0}.").format(path))
             return
         if self.is_pdf:
             def work():
                 passage, _ = chunk_text(library, citation)
-                return passage, render_pdf_page(path, page, passage)
+                return passage, render_pdf_page(path, page, passage, width)
 
             def done(payload) -> None:
                 self.passage, image = payload
@@ -184,9 +187,14 @@ class PreviewDialog(QDialog):
     def show_page(self, page: int) -> None:
         if not self.is_pdf or not (1 <= page <= self.pages):
             return
-        path, passage = self.path, self.passage
-        self.runner.run(lambda: render_pdf_page(path, page, passage), self._show_image, self._failed,
+        path, passage, width = self.path, self.passage, self._fit_width()
+        self.runner.run(lambda: render_pdf_page(path, page, passage, width), self._show_image, self._failed,
                         name="lanterne-preview")
+
+    def _fit_width(self) -> int:
+        """Page width in device pixels that fits the view without a horizontal scroll bar."""
+        ratio = self.devicePixelRatioF()
+        return int(max(400, self.scroll.viewport().width() - 24) * ratio)
 
     def _show_image(self, image: PageImage) -> None:
         self.image = image
@@ -198,11 +206,13 @@ class PreviewDialog(QDialog):
         for x0, y0, x1, y1 in image.rects:
             painter.drawRect(QRectF(x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2))
         painter.end()
-        self.image_label.setPixmap(QPixmap.fromImage(qimage))
+        pixmap = QPixmap.fromImage(qimage)
+        pixmap.setDevicePixelRatio(self.devicePixelRatioF())  # crisp on high-DPI screens
+        self.image_label.setPixmap(pixmap)
         self.stack.setCurrentWidget(self.scroll)
         if image.rects:
             top = min(r[1] for r in image.rects)
-            self.scroll.verticalScrollBar().setValue(max(0, int(top) - 120))
+            self.scroll.verticalScrollBar().setValue(max(0, int(top / self.devicePixelRatioF()) - 120))
         self.retranslate()
 
     def _show_text(self, doc: DocumentText) -> None:

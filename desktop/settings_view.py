@@ -94,7 +94,6 @@ class SettingsDialog(QDialog):
         self.workers.setValue(min(max(1, s.indexing_workers), max(1, cores)))
         self.max_mb = QSpinBox()
         self.max_mb.setRange(1, 100_000)
-        self.max_mb.setSuffix(" MB")
         self.max_mb.setValue(s.max_file_mb)
         self.workers_label, self.max_label = QLabel(), QLabel()
         form.addRow(self.workers_label, self.workers)
@@ -228,6 +227,7 @@ class SettingsDialog(QDialog):
         self.indexing.setTitle(self.tr("Indexing"))
         self.workers_label.setText(self.tr("Cores for reading files"))
         self.max_label.setText(self.tr("Skip files larger than"))
+        self.max_mb.setSuffix(self.tr(" MB"))
         self.sources_label.setText(self.tr("Exclusion patterns per folder (one per line, like .gitignore; "
                                            "hidden and temporary files are always skipped):"))
         self.excludes.setPlaceholderText(self.tr("for example: Archives/\n*.bak"))

@@ -14,7 +14,7 @@ from core.library import Library
 from core.paths import display_path, path_from_db
 from desktop.bridge import Runner
 from desktop.indexing import IndexingController
-from desktop.style import icon
+from desktop.style import emphasize, icon
 
 ROLE_KIND = Qt.UserRole + 1  # "collection" | "source"
 ROLE_ID = Qt.UserRole + 2
@@ -76,7 +76,7 @@ class CollectionsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-weight: 600")
+        emphasize(self.heading)
         header.addWidget(self.heading, 1)
         self.add_button = QToolButton()
         self.add_button.setIcon(icon("folder-add"))
@@ -129,14 +129,16 @@ class CollectionsView(QWidget):
         self.retranslate()
 
     def _label(self, info: CollectionInfo) -> str:
-        text = self.tr("{0} — {1} documents").format(info.name, info.indexed)
+        text = (self.tr("{0} — 1 document").format(info.name) if info.indexed == 1
+                else self.tr("{0} — {1} documents").format(info.name, info.indexed))
         p = self.controller.latest.get(info.name)
         if p is not None and p.state in ("indexing", "paused") and p.files_total:
             text += " · " + self.tr("{0} %").format(int(100 * p.files_done / max(1, p.files_total)))
         elif p is not None and p.state == "scanning":
             text += " · " + self.tr("scanning")
         if info.problems:
-            text += " · " + self.tr("{0} problems").format(info.problems)
+            text += " · " + (self.tr("1 problem") if info.problems == 1 else
+                             self.tr("{0} problems").format(info.problems))
         return text
 
     def retranslate(self) -> None:
@@ -231,7 +233,7 @@ class ConversationsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-weight: 600")
+        emphasize(self.heading)
         header.addWidget(self.heading, 1)
         self.new_button = QToolButton()
         self.new_button.setIcon(icon("chat-new"))
@@ -245,6 +247,8 @@ class ConversationsView(QWidget):
         self.search.textChanged.connect(lambda _t: self.refresh())
         layout.addWidget(self.search)
         self.list = QListWidget()
+        self.list.setTextElideMode(Qt.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.list.setContextMenuPolicy(Qt.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(self._current_changed)

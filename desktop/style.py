@@ -78,10 +78,15 @@ class Theme(QObject):
         self.changed.emit(dark)
 
 
+# Icons are drawn in a neutral grey that reads on both the light and the dark palette, so a theme
+# switch needs no re-rendering of every icon already handed to a widget.
+ICON_COLOR = "#6e7a88"
+
+
 def icon(name: str, color: QColor | str | None = None) -> QIcon:
-    """An SVG icon from resources/icons in ``color`` (default: the palette's text colour)."""
+    """An SVG icon from resources/icons in ``color`` (default: the neutral icon grey)."""
     if color is None:
-        color = QApplication.palette().color(QPalette.ButtonText)
+        color = ICON_COLOR
     hexcolor = QColor(color).name()
     result = QIcon()
     ratio = max(1.0, QGuiApplication.primaryScreen().devicePixelRatio() if QGuiApplication.primaryScreen() else 1.0)
@@ -103,6 +108,21 @@ def _render(name: str, hexcolor: str, size: int, ratio: float) -> QPixmap:
     painter.end()
     pixmap.setDevicePixelRatio(ratio)
     return pixmap
+
+
+def emphasize(label, *, bold: bool = True, scale: float = 1.0) -> None:
+    """Bold and/or larger text through the font (stylesheets would freeze the palette at the time
+    they were applied, and break the live light/dark switch)."""
+    font = label.font()
+    font.setBold(bold)
+    if scale != 1.0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+
+
+def muted(label) -> None:
+    """Secondary text in the palette's placeholder colour (follows theme changes)."""
+    label.setForegroundRole(QPalette.PlaceholderText)
 
 
 def app_icon() -> QIcon:

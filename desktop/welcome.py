@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.style import app_icon, icon
+from desktop.style import app_icon, emphasize, icon, muted
 
 
 class WelcomePage(QWidget):
@@ -28,18 +28,18 @@ class WelcomePage(QWidget):
         layout.addWidget(logo)
         self.title = QLabel()
         self.title.setAlignment(Qt.AlignCenter)
-        self.title.setStyleSheet("font-size: 22px; font-weight: 600")
+        emphasize(self.title, scale=1.8)
         layout.addWidget(self.title)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.intro.setAlignment(Qt.AlignCenter)
-        self.intro.setMaximumWidth(640)
+        self.intro.setFixedWidth(600)
         layout.addWidget(self.intro, 0, Qt.AlignHCenter)
         self.drop = QFrame()
         self.drop.setObjectName("dropzone")
         self.drop.setMinimumHeight(160)
-        self.drop.setMaximumWidth(640)
-        self.drop.setStyleSheet("QFrame#dropzone { border: 2px dashed palette(mid); border-radius: 12px; }")
+        self.drop.setFixedWidth(600)
+        self._style_drop()
         drop_layout = QVBoxLayout(self.drop)
         folder = QLabel()
         folder.setPixmap(icon("folder-add").pixmap(40, 40))
@@ -47,7 +47,7 @@ class WelcomePage(QWidget):
         drop_layout.addWidget(folder)
         self.drop_text = QLabel()
         self.drop_text.setAlignment(Qt.AlignCenter)
-        self.drop_text.setStyleSheet("font-size: 15px")
+        emphasize(self.drop_text, bold=False, scale=1.25)
         drop_layout.addWidget(self.drop_text)
         self.add_button = QPushButton(icon("folder-add"), "")
         self.add_button.clicked.connect(self.add_folder_requested)
@@ -57,8 +57,8 @@ class WelcomePage(QWidget):
         self.models = QLabel()
         self.models.setWordWrap(True)
         self.models.setAlignment(Qt.AlignCenter)
-        self.models.setMaximumWidth(640)
-        self.models.setStyleSheet("color: palette(placeholder-text)")
+        self.models.setFixedWidth(600)
+        muted(self.models)
         layout.addSpacing(12)
         layout.addWidget(self.models, 0, Qt.AlignHCenter)
         layout.addStretch(2)
@@ -80,8 +80,16 @@ class WelcomePage(QWidget):
         self.models.setText(self.tr(
             "The default models are ready: a small demonstration model answers right away. For better "
             "answers, get a stronger model (Llama 3.2 3B, Mistral 7B…) in Models."))
+        for label in (self.intro, self.models):  # wrapped text: reserve the height it needs
+            label.setFixedHeight(label.heightForWidth(label.width()) + 4)
+
+    def _style_drop(self) -> None:
+        # re-applied on palette changes: a stylesheet keeps the colours it was given
+        self.drop.setStyleSheet("QFrame#dropzone { border: 2px dashed palette(mid); border-radius: 12px; }")
 
     def changeEvent(self, event) -> None:
         if event.type() == event.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == event.Type.PaletteChange:
+            self._style_drop()
         super().changeEvent(event)

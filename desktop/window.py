@@ -323,6 +323,7 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: [c.name for c in catalog.collections()], done, name="lanterne-collections")
 
     def _progress(self, p: Progress) -> None:
+        self._last_progress = p
         if p.state in ("indexing", "paused") and p.files_total:
             template = self.tr("Paused — {0}: {1} of {2} files") if self.controller.paused else \
                 self.tr("Indexing {0}: {1} of {2} files, about {3} left")
@@ -411,6 +412,9 @@ class MainWindow(QMainWindow):
             "ready": self.tr("Model: {0}").format(name),
             "error": self.tr("Model unavailable"),
         }.get(state, ""))
+        last = getattr(self, "_last_progress", None)
+        if last is not None and last.state != "error":
+            self._progress(last)
         if self.tray is not None:
             self.tray.setToolTip(self.tr("Lanterne"))
             self.tray_show.setText(self.tr("Show Lanterne"))

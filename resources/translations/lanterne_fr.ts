@@ -164,6 +164,10 @@
   <context>
     <name>CollectionsView</name>
     <message>
+      <source>{0} — 1 document</source>
+      <translation>{0} — 1 document</translation>
+    </message>
+    <message>
       <source>{0} — {1} documents</source>
       <translation>{0} — {1} documents</translation>
     </message>
@@ -174,6 +178,10 @@
     <message>
       <source>scanning</source>
       <translation>analyse</translation>
+    </message>
+    <message>
+      <source>1 problem</source>
+      <translation>1 problème</translation>
     </message>
     <message>
       <source>{0} problems</source>
@@ -854,6 +862,10 @@
       <translation>Collection</translation>
     </message>
     <message>
+      <source>1 file could not be indexed. The reason is below; fix the file and choose Retry.</source>
+      <translation>1 fichier n’a pas pu être indexé. La raison est indiquée ci-dessous ; corrigez le fichier puis choisissez Réessayer.</translation>
+    </message>
+    <message>
       <source>{0} files could not be indexed. Their reasons are below; fix the file and choose Retry.</source>
       <translation>{0} fichiers n’ont pas pu être indexés. Les raisons sont indiquées ci-dessous ; corrigez le fichier puis choisissez Réessayer.</translation>
     </message>
@@ -899,6 +911,10 @@
     <message>
       <source>{0} of {1} files · {2:.1f} files/s · {3} left</source>
       <translation>{0} fichiers sur {1} · {2:.1f} fichiers/s · {3} restantes</translation>
+    </message>
+    <message>
+      <source>1 problem</source>
+      <translation>1 problème</translation>
     </message>
     <message>
       <source>{0} problems</source>
@@ -958,6 +974,10 @@
     <message>
       <source>Skip files larger than</source>
       <translation>Ignorer les fichiers de plus de</translation>
+    </message>
+    <message>
+      <source> MB</source>
+      <translation> Mo</translation>
     </message>
     <message>
       <source>Exclusion patterns per folder (one per line, like .gitignore; hidden and temporary files are always skipped):</source>

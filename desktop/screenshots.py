@@ -1,0 +1,163 @@
+"""Screenshots of the main screens from the real app in a real X window (run under Xvfb):
+
+    xvfb-run -s "-screen 0 1600x1000x24" python -m desktop.screenshots docs/screenshots
+
+Builds a sample folder, drives the app to each screen in English then French, and grabs each window
+from the X server. (Developer tool; `make screenshots` runs it.)
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _sample(folder: Path) -> Path:
+    import pymupdf
+
+    from core.docgen import write_document
+
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = pymupdf.open()
+    texts = [
+        ("Contrat de maintenance - Société Dupont", [
+            "Le présent contrat de maintenance est conclu entre la société Dupont et la société Lanterne Conseil.",
+            "Il prend effet le 1er mars 2024. Il se renouvelle tacitement chaque année au 1er mars, sauf "
+            "résiliation notifiée par lettre recommandée trois mois avant l'échéance.",
+        ]),
+        ("Conditions financières", [
+            "Le montant annuel de la redevance s'élève à 12 400 euros hors taxes, payable par trimestre.",
+            "Les tarifs sont révisés chaque année selon l'indice Syntec.",
+        ]),
+    ]
+    for title, paragraphs in texts:
+        page = doc.new_page()
+        y = 72
+        page.insert_textbox(pymupdf.Rect(72, y, 540, y + 40), title, fontsize=18, fontname="helv")
+        y += 50
+        for paragraph in paragraphs:
+            page.insert_textbox(pymupdf.Rect(72, y, 540, y + 120), paragraph, fontsize=11, fontname="helv")
+            y += 80
+    doc.save(str(folder / "contrat-dupont.pdf"))
+    doc.close()
+    write_document(folder / "politique-teletravail.docx", "Politique de télétravail", [
+        "Les salariés peuvent télétravailler jusqu'à trois jours par semaine avec l'accord de leur responsable.",
+        "L'ordinateur portable et le casque sont fournis par l'entreprise."])
+    write_document(folder / "reglement-interieur.txt", "Règlement intérieur", [
+        "Les horaires d'ouverture de l'accueil sont de 8 h 30 à 17 h.",
+        "Le badge d'accès se retire à l'accueil sur présentation d'une pièce d'identité."])
+    scan = pymupdf.open()
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 200, 100), False)
+    pix.clear_with(220)
+    scan.new_page().insert_image(pymupdf.Rect(0, 0, 595, 842), pixmap=pix)
+    scan.save(str(folder / "facture-scannee.pdf"))
+    scan.close()
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = argv if argv is not None else sys.argv[1:]
+    out = Path(argv[0] if argv else "docs/screenshots").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    from PySide6.QtCore import QUrl
+    from PySide6.QtWidgets import QApplication
+
+    from core.library import Library
+    from desktop.app import Lanterne
+    from desktop.style import app_icon
+    from models import offline  # noqa: F401
+
+    app = QApplication.instance() or QApplication(["lanterne"])
+    app.setApplicationName("Lanterne")
+    app.setWindowIcon(app_icon())
+
+    def spin(seconds: float, until=None) -> bool:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+            if until is not None and until():
+                return True
+        return until is None
+
+    def grab(widget, name: str) -> None:
+        spin(0.8)
+        widget.raise_()
+        spin(0.3)
+        pixmap = app.primaryScreen().grabWindow(widget.winId())
+        pixmap.save(str(out / f"{name}.png"))
+        print("wrote", out / f"{name}.png")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = _sample(Path(tmp) / "Contrats")
+        library = Library(Path(tmp) / "data")
+        lanterne = Lanterne(library, app)
+        window = lanterne.window
+        window.resize(1280, 800)
+        window.move(0, 0)
+        window.show()
+        lanterne.start(preload=True)
+        for language in ("en", "fr"):
+            lanterne.translations.apply(language)
+            spin(0.5)
+            if language == "en":
+                grab(window, f"welcome-{language}")
+                window.add_paths([str(docs)], "Contrats")
+                spin(180, lambda: library.catalog.counts().get("indexed", 0) >= 3
+                     and lanterne.controller.running() is None)
+                spin(60, lambda: library.llm_loaded)
+            else:
+                window.welcome.set_first_run(True)
+                window.stack.setCurrentWidget(window.welcome)
+                grab(window, f"welcome-{language}")
+                window.stack.setCurrentWidget(window.chat)
+            window.new_conversation()
+            question = ("Quand le contrat Dupont se renouvelle-t-il ?" if language == "fr"
+                        else "When does the Dupont contract renew?")
+            finished: list[object] = []
+            window.chat.answer_finished.connect(finished.append)
+            window.chat.ask(question)
+            spin(180, lambda: bool(finished))
+            window.chat.answer_finished.disconnect()
+            grab(window, f"main-{language}")
+            turn = window.chat.turns[-1]
+            pdf = next((c for c in turn.citations if c["path"].endswith(".pdf")), None)
+            if pdf is not None:
+                window.chat.transcript.anchorClicked.emit(QUrl(f"card:{len(window.chat.turns) - 1}:{pdf['n']}"))
+                spin(30, lambda: window.preview is not None and window.preview.image is not None)
+                window.preview.resize(820, 900)
+                window.preview.move(440, 0)
+                grab(window.preview, f"preview-{language}")
+                window.preview.hide()
+            window.show_problems()
+            spin(10, lambda: window.problems.table.rowCount() >= 1)
+            window.problems.move(200, 150)
+            grab(window.problems, f"problems-{language}")
+            window.problems.hide()
+            window.show_models()
+            spin(10, lambda: window.models_dialog.installed.rowCount() >= 1)
+            window.models_dialog.move(160, 100)
+            grab(window.models_dialog, f"models-{language}")
+            window.models_dialog.tabs.setCurrentIndex(1)
+            grab(window.models_dialog, f"catalog-{language}")
+            window.models_dialog.tabs.setCurrentIndex(0)
+            window.models_dialog.hide()
+            window.show_settings()
+            window.settings_dialog.move(300, 40)
+            grab(window.settings_dialog, f"settings-{language}")
+            window.settings_dialog.reject()
+        lanterne.theme.apply("dark")
+        lanterne.translations.apply("en")
+        spin(1.0)
+        grab(window, "main-dark-en")
+        lanterne.controller.stop()
+        lanterne.runner.wait(10)
+        library.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
