@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lanterne", description="Lanterne: ask your documents, offline.")
     parser.add_argument("--data-dir", help="data folder (default: the user data folder; env LANTERNE_DATA_DIR)")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--selftest", action="store_true",
+                        help="index the bundled samples, search and answer in a temporary folder, offline; exit 0 if all worked")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("index", help="add folders or files to a collection and index them now")
@@ -160,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(version("lanterne"))
         return 0
+    if args.selftest:
+        from core.selftest import run
+
+        return run()
     from core.errors import LanterneError
     from core.logs import setup_logging
     from models.errors import ModelError
