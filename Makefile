@@ -10,7 +10,7 @@ export QT_QPA_PLATFORM ?= offscreen
 # this CI). Set LLAMA_CMAKE_ARGS to build for a GPU (see README).
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-.PHONY: setup run test bench lint clean translations screenshots package notices
+.PHONY: setup run test bench lint clean translations screenshots package package-test notices
 
 setup: $(STAMP)
 
@@ -53,6 +53,10 @@ package: setup
 	$(BIN)/python packaging/icons.py
 	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller packaging/lanterne.spec
 	$(BIN)/python packaging/finish.py dist/lanterne
+
+# Build the bundle, then run it as a user would (self-test offline, window, command line).
+package-test: package
+	LANTERNE_FROZEN=dist/lanterne/lanterne $(BIN)/python -m pytest -q tests/test_frozen.py
 
 notices: setup
 	$(BIN)/python packaging/notices.py

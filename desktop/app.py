@@ -66,12 +66,21 @@ class Lanterne:
             self.preload_models()
 
     def preload_models(self) -> None:
-        """Embedder first (search needs it), then the active LLM, on a worker thread."""
+        """Everything a first question needs, on a worker thread, while the window shows "Loading
+        the model…": the embedder (torch), the index (LanceDB), the query language detector, the
+        active LLM. Some of
+        these loads hold Python's GIL for a second or more (importing torch, lingua building its
+        models), so they happen now rather than in the middle of the first answer."""
         w, library = self.window, self.library
         w.set_model_state("loading")
 
         def work():
+            from indexer.textproc import detect_language, query_languages
+
             library.embedder
+            library.store  # imports LanceDB (its first import alone stalls other threads ~0.3 s)
+            query_languages("Quand le contrat se renouvelle-t-il ?")
+            detect_language("Le contrat se renouvelle chaque année au premier mars.")
             llm = library.llm
             return llm.model_id
 

@@ -91,6 +91,11 @@ def measure(lanterne, folder: Path, *, question: str = "Quand le contrat Dupont 
                 return True
         return False
 
+    # models load in the background after the window shows (a loading state); measured apart
+    beat.start()
+    started = time.monotonic()
+    spin(lambda: library.llm_loaded and lanterne.runner._running == 0, 300)
+    loading_s, loading_gap = time.monotonic() - started, beat.max_gap_ms
     beat.start()
     started = time.monotonic()
     lanterne.window.add_paths([str(folder)], "Bench")
@@ -109,7 +114,8 @@ def measure(lanterne, folder: Path, *, question: str = "Quand le contrat Dupont 
     answered = spin(lambda: bool(finished), 300)
     answer_s = time.monotonic() - started
     beat.stop()
-    return {"files": files, "indexed": done, "index_s": round(index_s, 1), "index_max_gap_ms": round(index_gap, 1),
+    return {"loading_s": round(loading_s, 1), "loading_max_gap_ms": round(loading_gap, 1),
+            "files": files, "indexed": done, "index_s": round(index_s, 1), "index_max_gap_ms": round(index_gap, 1),
             "index_p99_gap_ms": round(index_p99, 1), "answered": answered, "answer_tokens": len(tokens),
             "answer_s": round(answer_s, 1), "answer_max_gap_ms": round(beat.max_gap_ms, 1),
             "answer_p99_gap_ms": round(beat.percentile(0.99), 1),
@@ -176,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(figures))
     else:
+        print(f"UI heartbeat while the models load after start ({figures['loading_s']} s): largest gap "
+              f"{figures['loading_max_gap_ms']} ms (not counted below: the window shows 'Loading the model…')")
         print(f"UI heartbeat while indexing {figures['files']} files ({figures['index_s']} s): largest gap "
               f"{figures['index_max_gap_ms']} ms (p99 {figures['index_p99_gap_ms']} ms)")
         print(f"UI heartbeat while streaming an answer ({figures['answer_tokens']} pieces, {figures['answer_s']} s): "

@@ -116,6 +116,7 @@ class ChatPanel(QWidget):
         header.addWidget(self.scope_button)
         self.model_combo = QComboBox()
         self.model_combo.setMinimumWidth(200)
+        self.model_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         self.model_combo.activated.connect(self._model_chosen)
         header.addWidget(self.model_combo)
         layout.addLayout(header)
