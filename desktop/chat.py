@@ -307,10 +307,10 @@ class ChatPanel(QWidget):
             self._cancel.set()
 
     def regenerate(self, index: int) -> None:
-        if self.busy or not (0 <= index < len(self.turns)):
+        """Ask the last question again (its stored turn is replaced)."""
+        if self.busy or index != len(self.turns) - 1:
             return
         turn = self.turns.pop(index)
-        del self.turns[index:]  # later turns depended on this answer
         if turn.turn_id is not None:
             chats, turn_id = self.library.chats, turn.turn_id
             self.runner.run(lambda: chats.delete_turn(turn_id))
@@ -454,7 +454,7 @@ class ChatPanel(QWidget):
             copy, regenerate = html.escape(self.tr("Copy")), html.escape(self.tr("Regenerate"))
             if turn.answer:
                 links.append(f"<a href='copy:{i}'>{copy}</a>")
-            if not self.busy:
+            if not self.busy and i == len(self.turns) - 1:  # later turns build on earlier answers
                 links.append(f"<a href='regen:{i}'>{regenerate}</a>")
             meta = ""
             if turn.model and turn.seconds:

@@ -289,8 +289,8 @@ class MainWindow(QMainWindow):
 
     def new_conversation(self) -> None:
         self.chat.new_conversation()
-        self.conversations.list.clearSelection()
         self.conversations.current_id = None
+        self.conversations.list.setCurrentRow(-1)  # so that clicking the previous one reopens it
         if self.has_collections:
             self.stack.setCurrentWidget(self.chat)
 

@@ -124,6 +124,17 @@ def test_answer_streams_with_sources_and_a_click_opens_the_page(app_factory, lib
     assert preview.isVisible() and preview.page == first["page"] and preview.pages == 2
     assert preview.image.rects, "the passage is highlighted on the page"
     assert preview.stack.currentWidget() is preview.scroll
+    # Regenerate replaces the answer, in the window and in the stored conversation
+    with qtbot.waitSignal(chat.answer_finished, timeout=120_000):
+        chat.transcript.anchorClicked.emit(QUrl("regen:0"))
+    assert len(chat.turns) == 1 and chat.turns[0].state == "done"
+    qtbot.waitUntil(lambda: len(library.chats.get(chat.chat_id).turns) == 1, timeout=10_000)
+    # a new conversation, then the saved one reopens from the list with its turn
+    saved = chat.chat_id
+    lanterne.window.new_action.trigger()
+    assert chat.chat_id is None and not chat.turns
+    lanterne.window.conversations.list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: chat.chat_id == saved and len(chat.turns) == 1, timeout=10_000)
 
 
 def test_stop_cancels_a_streaming_answer(app_factory, library, sample_folder, llm, qtbot):
