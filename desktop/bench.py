@@ -94,7 +94,7 @@ def measure(lanterne, folder: Path, *, question: str = "Quand le contrat Dupont 
     # models load in the background after the window shows (a loading state); measured apart
     beat.start()
     started = time.monotonic()
-    spin(lambda: library.llm_loaded and lanterne.runner._running == 0, 300)
+    spin(lambda: library.llm_loaded and lanterne.runner.running == 0, 300)
     loading_s, loading_gap = time.monotonic() - started, beat.max_gap_ms
     beat.start()
     started = time.monotonic()

@@ -70,6 +70,11 @@ class Runner(QObject):
         except Exception:
             log.exception("an operation callback failed")
 
+    @property
+    def running(self) -> int:
+        """How many operations have not reported back yet."""
+        return self._running
+
     def wait(self, timeout: float = 10.0) -> None:
         """Join the running operations (at quit)."""
         for thread in list(self._threads):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPlainText
 
 from core.library import Library
 from desktop.bridge import Runner
+from desktop.i18n import Retranslatable
 from desktop.markdown import highlight, query_words, to_html
 from desktop.messages import error_text, unexpected_text
 from desktop.style import emphasize, icon, muted
@@ -65,7 +66,7 @@ class QuestionBox(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
-class ChatPanel(QWidget):
+class ChatPanel(Retranslatable, QWidget):
     """One conversation at a time.
 
     Signals:
@@ -504,9 +505,5 @@ class ChatPanel(QWidget):
         if not self._render_timer.isActive():
             self.render()
 
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        elif event.type() == event.Type.PaletteChange:
-            self.render()
-        super().changeEvent(event)
+    def restyle(self) -> None:
+        self.render()  # the transcript's colours come from the palette

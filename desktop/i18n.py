@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 import resources
@@ -59,3 +59,16 @@ class Translations:
         self.language = language
         QLocale.setDefault(QLocale(language))
         return language
+
+
+class Retranslatable:
+    """Mixin for our widgets (list it before the Qt base class): their strings are set in
+    ``retranslate()``, which runs again when the language changes; ``restyle()``, when a widget
+    defines it, runs when the palette changes (a light/dark switch)."""
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        elif event.type() == QEvent.Type.PaletteChange and hasattr(self, "restyle"):
+            self.restyle()
+        super().changeEvent(event)

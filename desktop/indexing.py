@@ -16,6 +16,7 @@ from core.library import Library
 from core.paths import display_path, path_from_db
 from core.watch import WatchEvent, WatchService
 from desktop.bridge import CoreSignals, Runner
+from desktop.i18n import Retranslatable
 from desktop.messages import duration_text, error_text, reason_text
 from desktop.style import emphasize, icon, muted
 
@@ -144,7 +145,7 @@ class IndexingController(QObject):
         return None
 
 
-class ProgressPanel(QWidget):
+class ProgressPanel(Retranslatable, QWidget):
     """The current indexing pass: collection, bar, files, current file, rate, ETA, pause/resume."""
 
     problems_requested = Signal()
@@ -220,11 +221,6 @@ class ProgressPanel(QWidget):
                                      self.tr("{0} problems").format(p.failures) if p.failures else "")
         self.problems_button.setVisible(bool(p.failures))
 
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
 
 @dataclass
 class Problem:
@@ -234,7 +230,7 @@ class Problem:
     collection: str
 
 
-class ProblemsDialog(QDialog):
+class ProblemsDialog(Retranslatable, QDialog):
     """Files that could not be indexed, with their reasons; Retry and Show in folder."""
 
     def __init__(self, library: Library, controller: IndexingController, runner: Runner,
@@ -331,8 +327,3 @@ class ProblemsDialog(QDialog):
         self.retry_button.setText(self.tr("Retry"))
         self.show_button.setText(self.tr("Show in folder"))
         self.table.setAccessibleName(self.tr("Files that could not be indexed"))
-
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

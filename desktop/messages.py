@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 
 def error_text(code: str, fallback: str) -> str:
@@ -53,20 +53,28 @@ def unexpected_text() -> str:
     return QCoreApplication.translate("Messages", "Something went wrong. The details are in the log file; nothing was lost.")
 
 
+# Failure reasons as the indexer writes them (English) → the text shown, translated at display
+# time; the pattern's groups fill the placeholders.
 _REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^password protected"), "password"),
-    (re.compile(r"^no text layer \(scanned\)"), "scanned"),
-    (re.compile(r"^no text found"), "no-text"),
-    (re.compile(r"^empty file"), "empty"),
-    (re.compile(r"^unsupported format \((\.[^)]*)\)"), "unsupported-ext"),
-    (re.compile(r"^unsupported format"), "unsupported"),
-    (re.compile(r"^too large \((\d+) MB; the limit is (\d+) MB"), "too-large"),
-    (re.compile(r"^(corrupt|damaged|malformed|not a PDF)"), "corrupt"),
-    (re.compile(r"^refused: "), "refused"),
-    (re.compile(r"^permission denied"), "permission"),
-    (re.compile(r"^file disappeared"), "gone"),
-    (re.compile(r"^timed out"), "timeout"),
-    (re.compile(r"^the reader crashed"), "crashed"),
+    (re.compile(r"^password protected"),
+     QT_TRANSLATE_NOOP("Messages", "Password protected: Lanterne cannot open it.")),
+    (re.compile(r"^no text layer \(scanned\)"),
+     QT_TRANSLATE_NOOP("Messages", "Scanned document without a text layer: text recognition (OCR) is not available yet.")),
+    (re.compile(r"^no text found"), QT_TRANSLATE_NOOP("Messages", "No text found in this document.")),
+    (re.compile(r"^empty file"), QT_TRANSLATE_NOOP("Messages", "Empty file.")),
+    (re.compile(r"^unsupported format \((\.[^)]*)\)"), QT_TRANSLATE_NOOP("Messages", "Unsupported format ({0}).")),
+    (re.compile(r"^unsupported format"), QT_TRANSLATE_NOOP("Messages", "Unsupported format.")),
+    (re.compile(r"^too large \((\d+) MB; the limit is (\d+) MB"),
+     QT_TRANSLATE_NOOP("Messages", "Too large ({0} MB; the limit is {1} MB in Settings).")),
+    (re.compile(r"^(?:corrupt|damaged|malformed|not a PDF)"),
+     QT_TRANSLATE_NOOP("Messages", "Damaged file: it cannot be read. Try opening and saving it again.")),
+    (re.compile(r"^refused: "),
+     QT_TRANSLATE_NOOP("Messages", "Refused for safety (the file looks like a decompression bomb or holds unsafe content).")),
+    (re.compile(r"^permission denied"), QT_TRANSLATE_NOOP("Messages", "Permission denied: Lanterne cannot read this file.")),
+    (re.compile(r"^file disappeared"), QT_TRANSLATE_NOOP("Messages", "The file disappeared before it could be read.")),
+    (re.compile(r"^timed out"), QT_TRANSLATE_NOOP("Messages", "Reading this file took too long.")),
+    (re.compile(r"^the reader crashed"),
+     QT_TRANSLATE_NOOP("Messages", "The reader crashed on this file (damaged or hostile content).")),
 ]
 
 
@@ -74,36 +82,10 @@ def reason_text(reason: str | None) -> str:
     """A document failure reason in the user's language (the English original is kept as a
     tooltip by the views)."""
     reason = reason or ""
-    for pattern, key in _REASONS:
+    for pattern, text in _REASONS:
         m = pattern.match(reason)
-        if not m:
-            continue
-        if key == "password":
-            return QCoreApplication.translate("Messages", "Password protected: Lanterne cannot open it.")
-        if key == "scanned":
-            return QCoreApplication.translate("Messages", "Scanned document without a text layer: text recognition (OCR) is not available yet.")
-        if key == "no-text":
-            return QCoreApplication.translate("Messages", "No text found in this document.")
-        if key == "empty":
-            return QCoreApplication.translate("Messages", "Empty file.")
-        if key == "unsupported-ext":
-            return QCoreApplication.translate("Messages", "Unsupported format ({0}).").format(m.group(1))
-        if key == "unsupported":
-            return QCoreApplication.translate("Messages", "Unsupported format.")
-        if key == "too-large":
-            return QCoreApplication.translate("Messages", "Too large ({0} MB; the limit is {1} MB in Settings).").format(m.group(1), m.group(2))
-        if key == "corrupt":
-            return QCoreApplication.translate("Messages", "Damaged file: it cannot be read. Try opening and saving it again.")
-        if key == "refused":
-            return QCoreApplication.translate("Messages", "Refused for safety (the file looks like a decompression bomb or holds unsafe content).")
-        if key == "permission":
-            return QCoreApplication.translate("Messages", "Permission denied: Lanterne cannot read this file.")
-        if key == "gone":
-            return QCoreApplication.translate("Messages", "The file disappeared before it could be read.")
-        if key == "timeout":
-            return QCoreApplication.translate("Messages", "Reading this file took too long.")
-        if key == "crashed":
-            return QCoreApplication.translate("Messages", "The reader crashed on this file (damaged or hostile content).")
+        if m:
+            return QCoreApplication.translate("Messages", text).format(*m.groups())
     return reason or QCoreApplication.translate("Messages", "Failed.")
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFi
 
 from core.library import Library
 from desktop.bridge import Runner
+from desktop.i18n import Retranslatable
 from desktop.notify import Notifier
 from desktop.style import icon
 
@@ -22,11 +23,21 @@ def _gb(n: float) -> str:
     return f"{n / 2**30:.2f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
 
 
+def _table(columns: int) -> QTableWidget:
+    """A read-only table of rows; the first column takes the spare width."""
+    table = QTableWidget(0, columns)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+    return table
+
+
 class _DownloadSignals(QObject):
     progress = Signal(str, int, int)  # name, done, total
 
 
-class ModelsDialog(QDialog):
+class ModelsDialog(Retranslatable, QDialog):
     """Signals:
         models_changed(): installed models or the active one changed.
         embedder_changed(str): the embedder setting changed (re-indexing follows).
@@ -41,6 +52,7 @@ class ModelsDialog(QDialog):
         self.runner = runner
         self.notifier = notifier
         self.entries = []
+        self.active = ""  # the active model's name
         self.downloads: dict[str, threading.Event] = {}
         self.bars: dict[str, QProgressBar] = {}
         self._signals = _DownloadSignals(self)
@@ -53,12 +65,8 @@ class ModelsDialog(QDialog):
         # installed
         installed = QWidget()
         il = QVBoxLayout(installed)
-        self.installed = QTableWidget(0, 6)
-        self.installed.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.installed = _table(6)
         self.installed.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.installed.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.installed.verticalHeader().setVisible(False)
-        self.installed.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         il.addWidget(self.installed, 1)
         row = QHBoxLayout()
         self.use_button = QPushButton()
@@ -80,11 +88,7 @@ class ModelsDialog(QDialog):
         self.catalog_note = QLabel()
         self.catalog_note.setWordWrap(True)
         cl.addWidget(self.catalog_note)
-        self.catalog = QTableWidget(0, 6)
-        self.catalog.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.catalog.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.catalog.verticalHeader().setVisible(False)
-        self.catalog.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.catalog = _table(6)
         cl.addWidget(self.catalog, 1)
         self.tabs.addTab(catalog, "")
 
@@ -155,7 +159,7 @@ class ModelsDialog(QDialog):
 
     def _selection_changed(self) -> None:
         entry = self.selected()
-        self.use_button.setEnabled(entry is not None and entry.name != getattr(self, "active", ""))
+        self.use_button.setEnabled(entry is not None and entry.name != self.active)
         self.remove_button.setEnabled(entry is not None and entry.source != "bundled")
 
     def use_selected(self) -> None:
@@ -332,9 +336,4 @@ class ModelsDialog(QDialog):
         self.embedder_apply.setText(self.tr("Apply and re-index"))
         self.embedder_edit.setAccessibleName(self.tr("Embedder"))
         if self.entries:
-            self._fill(( self.entries, getattr(self, "active", "")))
-
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
+            self._fill((self.entries, self.active))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QScrol
 
 from core.library import Library
 from desktop.bridge import Runner
+from desktop.i18n import Retranslatable
 from desktop.messages import error_text
 from desktop.style import emphasize, icon
 
@@ -102,7 +103,7 @@ def document_text(chunks: list[dict], passage: str) -> DocumentText:
     return DocumentText(full, spans)
 
 
-class PreviewDialog(QDialog):
+class PreviewDialog(Retranslatable, QDialog):
     """A non-modal window showing where a citation comes from."""
 
     def __init__(self, library: Library, runner: Runner, parent: QWidget | None = None) -> None:
@@ -259,8 +260,3 @@ class PreviewDialog(QDialog):
         self.prev_button.setEnabled(self.page > 1)
         self.next_button.setEnabled(self.page < self.pages)
         self.image_label.setAccessibleName(self.tr("Page image with the cited passage highlighted"))
-
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -16,6 +16,7 @@ from core.library import Library
 from core.paths import display_path, path_from_db
 from core.settings import Settings
 from desktop.bridge import Runner
+from desktop.i18n import Retranslatable
 
 
 def diagnostics(library: Library) -> str:
@@ -48,7 +49,7 @@ def diagnostics(library: Library) -> str:
     return "\n".join(lines)
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(Retranslatable, QDialog):
     """Edits a copy of the settings; OK saves them and emits ``applied``.
 
     Signals:
@@ -242,8 +243,3 @@ class SettingsDialog(QDialog):
         self.open_logs.setText(self.tr("Open logs folder"))
         self.copy_diag.setText(self.tr("Copy diagnostics"))
         self.copy_diag.setToolTip(self.tr("Copies versions and settings (no document content) for a support request"))
-
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -13,6 +13,7 @@ from core.indexing import Progress
 from core.library import Library
 from core.paths import display_path, path_from_db
 from desktop.bridge import Runner
+from desktop.i18n import Retranslatable
 from desktop.indexing import IndexingController
 from desktop.style import emphasize, icon
 
@@ -54,7 +55,23 @@ def snapshot(library: Library) -> list[CollectionInfo]:
     return out
 
 
-class CollectionsView(QWidget):
+def _section(widget: QWidget, action_icon: str) -> tuple[QVBoxLayout, QLabel, QToolButton]:
+    """A sidebar section: a bold heading with one tool button beside it, above the content."""
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(0, 0, 0, 0)
+    header = QHBoxLayout()
+    heading = QLabel()
+    emphasize(heading)
+    header.addWidget(heading, 1)
+    button = QToolButton()
+    button.setIcon(icon(action_icon))
+    button.setAutoRaise(True)
+    header.addWidget(button)
+    layout.addLayout(header)
+    return layout, heading, button
+
+
+class CollectionsView(Retranslatable, QWidget):
     """Collections → sources, each with its document count and state.
 
     Signals:
@@ -72,18 +89,8 @@ class CollectionsView(QWidget):
         self.controller = controller
         self.runner = runner
         self.collections: list[CollectionInfo] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        header = QHBoxLayout()
-        self.heading = QLabel()
-        emphasize(self.heading)
-        header.addWidget(self.heading, 1)
-        self.add_button = QToolButton()
-        self.add_button.setIcon(icon("folder-add"))
-        self.add_button.setAutoRaise(True)
+        layout, self.heading, self.add_button = _section(self, "folder-add")
         self.add_button.clicked.connect(lambda: self.add_requested.emit(""))
-        header.addWidget(self.add_button)
-        layout.addLayout(header)
         self.model = QStandardItemModel(self)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
@@ -155,11 +162,6 @@ class CollectionsView(QWidget):
                     if child is not None and not s.present:
                         child.setToolTip(self.tr("{0} (not reachable now; its documents are kept)").format(display_path(s.path)))
 
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def _source(self, index: QModelIndex) -> SourceInfo | None:
         if index.data(ROLE_KIND) != "source":
             return None
@@ -212,7 +214,7 @@ class CollectionsView(QWidget):
             self.controller.remove_source(source.id)
 
 
-class ConversationsView(QWidget):
+class ConversationsView(Retranslatable, QWidget):
     """Conversations: new, rename, delete, search; the list persists in the data folder.
 
     Signals:
@@ -229,18 +231,8 @@ class ConversationsView(QWidget):
         super().__init__(parent)
         self.library = library
         self.runner = runner
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        header = QHBoxLayout()
-        self.heading = QLabel()
-        emphasize(self.heading)
-        header.addWidget(self.heading, 1)
-        self.new_button = QToolButton()
-        self.new_button.setIcon(icon("chat-new"))
-        self.new_button.setAutoRaise(True)
+        layout, self.heading, self.new_button = _section(self, "chat-new")
         self.new_button.clicked.connect(self.new_requested)
-        header.addWidget(self.new_button)
-        layout.addLayout(header)
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.LeadingPosition)
@@ -342,8 +334,3 @@ class ConversationsView(QWidget):
         self.list.setAccessibleName(self.tr("Conversations"))
         self.rename_action.setText(self.tr("Rename…"))
         self.delete_action.setText(self.tr("Delete…"))
-
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.i18n import Retranslatable
 from desktop.style import app_icon, emphasize, icon, muted
 
 
-class WelcomePage(QWidget):
+class WelcomePage(Retranslatable, QWidget):
     """Shown until the first folder is added. The whole window accepts drops; this page says so.
 
     Signals:
@@ -39,7 +40,7 @@ class WelcomePage(QWidget):
         self.drop.setObjectName("dropzone")
         self.drop.setMinimumHeight(160)
         self.drop.setFixedWidth(600)
-        self._style_drop()
+        self.restyle()
         drop_layout = QVBoxLayout(self.drop)
         folder = QLabel()
         folder.setPixmap(icon("folder-add").pixmap(40, 40))
@@ -83,13 +84,6 @@ class WelcomePage(QWidget):
         for label in (self.intro, self.models):  # wrapped text: reserve the height it needs
             label.setFixedHeight(label.heightForWidth(label.width()) + 4)
 
-    def _style_drop(self) -> None:
+    def restyle(self) -> None:
         # re-applied on palette changes: a stylesheet keeps the colours it was given
         self.drop.setStyleSheet("QFrame#dropzone { border: 2px dashed palette(mid); border-radius: 12px; }")
-
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        elif event.type() == event.Type.PaletteChange:
-            self._style_drop()
-        super().changeEvent(event)

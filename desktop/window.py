@@ -15,7 +15,7 @@ from core.indexing import Progress
 from core.library import Library
 from desktop.bridge import Runner
 from desktop.chat import ChatPanel
-from desktop.i18n import Translations
+from desktop.i18n import Retranslatable, Translations
 from desktop.indexing import IndexingController, ProblemsDialog, ProgressPanel
 from desktop.messages import duration_text, error_text
 from desktop.models_view import ModelsDialog
@@ -29,7 +29,7 @@ from desktop.welcome import WelcomePage
 log = logging.getLogger(__name__)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslatable, QMainWindow):
     """Signals:
         quit_requested(): the user chose Quit (the app shuts the services down, then exits).
     """
@@ -49,6 +49,9 @@ class MainWindow(QMainWindow):
         self.models_dialog: ModelsDialog | None = None
         self.tray: QSystemTrayIcon | None = None
         self.quitting = False
+        self.shutdown_done = False  # set by the app once the services have stopped
+        self._model_state = ("idle", "")
+        self._last_progress: Progress | None = None
         self._told_about_tray = False
         self.has_collections = False
         self.setWindowIcon(app_icon())
@@ -170,7 +173,7 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if self.quitting and getattr(self, "shutdown_done", False):
+        if self.quitting and self.shutdown_done:
             event.accept()
             return
         if not self.quitting and self.library.settings.close_to_tray and self.tray is not None and self.tray.isVisible():
@@ -406,20 +409,15 @@ class MainWindow(QMainWindow):
         self.focus_action.setText(self.tr("Go to the question box"))
         self.logs_action.setText(self.tr("Open logs folder"))
         self.about_action.setText(self.tr("About Lanterne"))
-        state, name = getattr(self, "_model_state", ("idle", ""))
+        state, name = self._model_state
         self.model_status.setText({
             "loading": self.tr("Loading the model…"),
             "ready": self.tr("Model: {0}").format(name),
             "error": self.tr("Model unavailable"),
         }.get(state, ""))
-        last = getattr(self, "_last_progress", None)
+        last = self._last_progress
         if last is not None and last.state != "error":
             self._progress(last)
         if self.tray is not None:
             self.tray.setToolTip(self.tr("Lanterne"))
             self.tray_show.setText(self.tr("Show Lanterne"))
-
-    def changeEvent(self, event) -> None:
-        if event.type() == event.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
