@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Protocol, Sequence
 
+from models.chat_format import ChatEncoder, Vocabulary
 from models.errors import ModelError
 from models.gguf import GGUFInfo, inspect_gguf
 
@@ -179,8 +180,9 @@ class LlamaCppLLM:
                 n_gpu_layers=gpu, verbose=False, seed=0,
                 flash_attn=True,  # measured: +28% prompt processing on CPU, the bulk of time to first token
             )
-            log.info("LLM %s loaded: n_ctx=%d, threads=%d/%d, gpu_layers=%d", self.model_id, n_ctx,
-                     s.n_threads or physical_cores(), s.n_threads_batch or os.cpu_count() or 1, gpu)
+            self._encoder = ChatEncoder(llama_vocabulary(self._llama), self._llama.metadata.get("tokenizer.chat_template"))
+            log.info("LLM %s loaded: n_ctx=%d, threads=%d/%d, gpu_layers=%d, chat format %s", self.model_id, n_ctx,
+                     s.n_threads or physical_cores(), s.n_threads_batch or os.cpu_count() or 1, gpu, self._encoder.family)
         except ModelError as exc:
             self._ready.set_exception(exc)
             return
@@ -214,30 +216,29 @@ class LlamaCppLLM:
         return self._call(lambda: len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)))
 
     def chat_prompt_tokens(self, messages: Sequence[Message]) -> int:
-        """Tokens the formatted chat prompt takes (template included)."""
-        def run():
-            formatter = self._llama.chat_handler or None
-            text = "".join(f"<|{m.role}|>\n{m.content}\n" for m in messages)  # close upper bound fallback
-            if formatter is None:
-                try:
-                    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+        """Tokens the formatted chat prompt takes (template included), exactly as it is sent."""
+        return self._call(lambda: len(self._encode(messages)))
 
-                    template = self._llama.metadata.get("tokenizer.chat_template")
-                    if template:
-                        eos = self._llama._model.token_get_text(self._llama.token_eos())
-                        bos = self._llama._model.token_get_text(self._llama.token_bos())
-                        result = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(
-                            messages=[{"role": m.role, "content": m.content} for m in messages])
-                        text = result.prompt
-                except Exception:
-                    pass  # sandbox refusal or odd template: keep the upper bound
-            return len(self._llama.tokenize(text.encode("utf-8"), add_bos=True, special=True))
-        return self._call(run)
+    def encode_chat(self, messages: Sequence[Message]) -> list[int]:
+        """The token ids sent to the model for these messages (tests assert on them)."""
+        return self._call(lambda: self._encode(messages))
+
+    def _encode(self, messages: Sequence[Message]) -> list[int]:
+        try:
+            return self._encoder.encode([(m.role, m.content) for m in messages])
+        except Exception as exc:
+            if exc.__class__.__name__ == "SecurityError":
+                raise ModelError("template-refused",
+                                 "The model's chat template tried something unsafe and was refused.") from exc
+            raise
 
     def stream_chat(self, messages: Sequence[Message], *, max_tokens: int, stop: Sequence[str] = (),
                     cancel: threading.Event | None = None, stats: GenerationStats | None = None,
                     temperature: float = 0.1, ban_eos: bool = False) -> Iterator[str]:
-        """Yield text pieces as they are generated. Setting ``cancel`` stops within one token."""
+        """Yield text pieces as they are generated. Setting ``cancel`` stops within one token.
+
+        The prompt goes to llama.cpp as token ids built by ``ChatEncoder``: text from documents,
+        questions and history can never become a control token (see models/chat_format.py)."""
         pieces: queue.Queue = queue.Queue()
         cancel = cancel or threading.Event()
         stats = stats if stats is not None else GenerationStats()
@@ -246,10 +247,12 @@ class LlamaCppLLM:
         def run() -> None:
             started = time.perf_counter()
             try:
-                stream = self._llama.create_chat_completion(
-                    messages=[{"role": m.role, "content": m.content} for m in messages], stream=True,
-                    max_tokens=max_tokens, temperature=temperature, stop=list(stop) or None, seed=0,
-                    repeat_penalty=1.1, logit_bias={self._llama.token_eos(): -1e9} if ban_eos else None,
+                prompt = self._encode(messages)
+                stats.prompt_tokens = len(prompt)
+                stream = self._llama.create_completion(
+                    prompt=prompt, stream=True, max_tokens=max_tokens, temperature=temperature,
+                    stop=list(stop) + self._encoder.stop or None, seed=0, repeat_penalty=1.1,
+                    logit_bias={self._llama.token_eos(): -1e9} if ban_eos else None,
                 )
                 first = True
                 for chunk in stream:
@@ -258,7 +261,7 @@ class LlamaCppLLM:
                         stream.close()
                         break
                     choice = chunk["choices"][0]
-                    text = choice.get("delta", {}).get("content") or ""
+                    text = choice.get("text") or ""
                     if choice.get("finish_reason"):
                         stats.finish_reason = choice["finish_reason"]
                     if text:
@@ -267,7 +270,6 @@ class LlamaCppLLM:
                             first = False
                         stats.completion_tokens += 1
                         pieces.put(text)
-                stats.prompt_tokens = len(self._llama._input_ids) - stats.completion_tokens
             except Exception as exc:
                 pieces.put(exc)
             finally:
@@ -286,15 +288,14 @@ class LlamaCppLLM:
 
     def raw_generation_rate(self, messages: Sequence[Message], max_tokens: int, temperature: float = 0.1) -> tuple[int, float]:
         """Generation tokens/s of llama-cpp-python itself, iterated directly on the owner thread
-        with the same messages and sampling settings as ``stream_chat`` (benchmarks)."""
+        with the same prompt and sampling settings as ``stream_chat`` (benchmarks)."""
         def run():
             n, first = 0, None
-            stream = self._llama.create_chat_completion(
-                messages=[{"role": m.role, "content": m.content} for m in messages], stream=True,
-                max_tokens=max_tokens, temperature=temperature, seed=0, repeat_penalty=1.1,
-                logit_bias={self._llama.token_eos(): -1e9})
+            stream = self._llama.create_completion(
+                prompt=self._encode(messages), stream=True, max_tokens=max_tokens, temperature=temperature, seed=0,
+                repeat_penalty=1.1, logit_bias={self._llama.token_eos(): -1e9})
             for chunk in stream:
-                if chunk["choices"][0].get("delta", {}).get("content"):
+                if chunk["choices"][0].get("text"):
                     n += 1
                     if first is None:
                         first = time.perf_counter()
@@ -309,6 +310,39 @@ class LlamaCppLLM:
         if self._thread.is_alive():
             self._jobs.put(None)
             self._thread.join(timeout=10)
+
+
+def llama_vocabulary(llama) -> Vocabulary:
+    """The tokenizer facts ``ChatEncoder`` needs, read from a loaded ``Llama``: every control and
+    user-defined token (to parse the template's text), the control and end-of-generation ids (never
+    allowed from a content), BOS when the model wants it."""
+    import llama_cpp
+
+    vocab = llama._model.vocab
+    n = llama_cpp.llama_vocab_n_tokens(vocab)
+    control_attr = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL
+    listed_attr = control_attr | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+    controls: dict[str, int] = {}
+    forbidden: set[int] = set()
+    for token in range(n):
+        attr = llama_cpp.llama_vocab_get_attr(vocab, token)
+        eog = llama_cpp.llama_vocab_is_eog(vocab, token)
+        if attr & listed_attr or eog:
+            text = llama_cpp.llama_vocab_get_text(vocab, token).decode("utf-8", "replace")
+            if text:
+                controls.setdefault(text, token)
+        if attr & control_attr or eog:
+            forbidden.add(token)
+    bos = llama.token_bos()
+    add_bos = bool(llama._model.add_bos_token()) and bos >= 0
+
+    def text_of(token: int) -> str:
+        return llama._model.token_get_text(token) if token >= 0 else ""
+
+    return Vocabulary(
+        tokenize=lambda text: llama.tokenize(text.encode("utf-8"), add_bos=False, special=False),
+        controls=controls, forbidden=frozenset(forbidden), bos_id=bos if add_bos else None,
+        bos_text=text_of(bos) if add_bos else "", eos_text=text_of(llama.token_eos()))
 
 
 def _as_model_error(exc: Exception) -> Exception:
