@@ -178,10 +178,11 @@ def bench_retrieval(args, data_dir: Path) -> dict:
         from core.errors import LanterneError
 
         raise LanterneError(f"Cannot read {args.squad}: {exc}", code="bad-input") from exc
-    work = _tmpdir("lanterne-bench-retrieval-")
+    keep = Path(args.work) if getattr(args, "work", None) else None
+    work = keep or _tmpdir("lanterne-bench-retrieval-")
     try:
         docs_dir = work / "docs"
-        docs_dir.mkdir()
+        docs_dir.mkdir(parents=True, exist_ok=True)
         questions: list[tuple[str, str, list[str]]] = []
         for i, article in enumerate(squad["data"]):
             fmt = FORMATS[i % len(FORMATS)]
@@ -237,7 +238,8 @@ def bench_retrieval(args, data_dir: Path) -> dict:
         library.close()
         return {"questions": len(questions), "chunks": report.chunks, **out}
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- answers

@@ -150,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = bsub.add_parser("retrieval", help="retrieval quality on a SQuAD-format file (R@1, R@5, MRR@10)")
     b.add_argument("squad", metavar="SQUAD.json")
     b.add_argument("--limit", type=int, default=0, help="only the first N questions (0 = all)")
+    b.add_argument("--work", metavar="DIR", help=argparse.SUPPRESS)  # keep (and reuse) the documents and index
     b.add_argument("--json", action="store_true")
     return parser
 

@@ -33,20 +33,21 @@ from core.paths import display_path, path_from_db, path_to_db
 from indexer.catalog import Collection, DocumentRow, Source
 from indexer.formats.detect import DOCUMENT_EXTENSIONS
 from indexer.scan import FileEntry, ScanProblem, build_spec, content_hash, normalise_source, walk
-from indexer.store import schema
+from indexer.store import VECTOR_INDEX_MIN_ROWS, schema
 from indexer.workers import ExtractionPool, Job, JobResult, WorkerConfig
 
 log = logging.getLogger(__name__)
 
-EMBED_BATCH = 64  # chunks per embedding call (commits can follow soon after; the model batches by 32)
+EMBED_BATCH = 64  # chunks per embedding call, then one vector update
 WRITE_ROWS = 4096  # chunks per LanceDB commit
+WRITE_EVERY_S = 2.0  # text rows wait at most this long for a commit (keyword search sees them then)
 
 
 @dataclass
 class Progress:
     """A snapshot of an indexing run, safe to hand to any thread."""
 
-    state: str = "idle"  # idle | scanning | indexing | paused | done | cancelled | error
+    state: str = "idle"  # idle | scanning | indexing | embedding | paused | done | cancelled | error
     collection: str = ""
     files_total: int = 0
     files_done: int = 0
@@ -54,6 +55,8 @@ class Progress:
     bytes_done: int = 0
     pages_done: int = 0
     chunks_done: int = 0
+    vectors_total: int = 0  # chunks waiting for a vector when the run started, plus this run's
+    vectors_done: int = 0
     failures: int = 0
     current: str = ""
     elapsed_s: float = 0.0
@@ -92,7 +95,6 @@ class _Pending:
     entry: FileEntry
     hash: str
     result: JobResult
-    vectors: object = None
 
 
 class IndexingService:
@@ -273,10 +275,13 @@ class _Run:
         self.progress.bytes_total = sum(e.size for _, e in jobs)
         self.progress.state = "indexing"
         self.emit(force=True)
+        embedder = self.library.embedder
+        self.progress.vectors_total = self.progress.vectors_done + store.unembedded_count()
         if jobs:
-            self.process(jobs, store, self.library.embedder)
+            self.process(jobs, store, embedder)
         if self.report.indexed or self.report.removed or not store._fts_ready:
-            store.maintain()
+            store.maintain()  # the text is searchable now, with its BM25 index
+        self.embed_remaining(store, embedder)
         self.report.seconds = time.monotonic() - self.started
         self.progress.state = "cancelled" if self.report.cancelled else "done"
         self.progress.current = ""
@@ -429,14 +434,14 @@ class _Run:
         producer = threading.Thread(target=produce, name="lanterne-extract-feed", daemon=True)
         producer.start()
 
-        pending: list[_Pending] = []
         write_rows: list[_Pending] = []
         last_write = time.monotonic()
         finished = False
+        embed_work = store.unembedded_count() > 0
         try:
             while not finished:
                 try:
-                    item = results.get(timeout=0.5)
+                    item = results.get(timeout=0.02 if embed_work else 0.5)
                 except queue.Empty:
                     item = None
                 if item is not None:
@@ -461,26 +466,25 @@ class _Run:
                         if result.partial:
                             self._write_part(_Pending(row, entry, hashes.get(row.id, ""), result), store, embedder)
                         elif result.ok and row.id in self._parts:
-                            final = _Pending(row, entry, hashes.get(row.id, ""), result)
-                            self._embed([final], embedder)
-                            self._write([final], store)
+                            self._write([_Pending(row, entry, hashes.get(row.id, ""), result)], store)
                         elif not result.ok:
                             self._failed(row, entry, result.reason, hashes.get(row.id))
                         elif not result.chunks:
                             self._failed(row, entry, "no text found in the document", hashes.get(row.id))
                         else:
-                            pending.append(_Pending(row, entry, hashes.get(row.id, ""), result))
-                pending_chunks = sum(len(p.result.chunks) for p in pending)
-                if pending and (pending_chunks >= EMBED_BATCH or finished or item is None or cancel.is_set()):
-                    self._embed(pending, embedder)
-                    write_rows.extend(pending)
-                    pending = []
+                            write_rows.append(_Pending(row, entry, hashes.get(row.id, ""), result))
+                # Text first: rows are committed as soon as extraction is caught up (or often), so
+                # a file is keyword-searchable at once; its vectors follow.
                 rows_waiting = sum(len(p.result.chunks) for p in write_rows)
-                if write_rows and (rows_waiting >= WRITE_ROWS or finished or cancel.is_set()
-                                   or time.monotonic() - last_write > settings.commit_every_s):
+                if write_rows and (rows_waiting >= WRITE_ROWS or finished or cancel.is_set() or item is None
+                                   or time.monotonic() - last_write > min(WRITE_EVERY_S, settings.commit_every_s)):
                     self._write(write_rows, store)
                     write_rows = []
                     last_write = time.monotonic()
+                    embed_work = True
+                if item is None and embed_work and not cancel.is_set():
+                    # nothing waiting from extraction: fill one batch of vectors
+                    embed_work = self._embed_batch(store, embedder) > 0
                 if cancel.is_set() and not finished:
                     self.report.cancelled = True
                     break
@@ -502,6 +506,28 @@ class _Run:
                         pass
             producer.join(timeout=10)
 
+    def embed_remaining(self, store, embedder) -> None:
+        """The vectors of every row still without one (this run's, a crash's, or all of them after
+        the embedder changed). Cancellable between batches; keyword search works meanwhile."""
+        left = store.unembedded_count()
+        if not left:
+            return
+        self.progress.state = "embedding"
+        self.progress.vectors_total = self.progress.vectors_done + left
+        self.emit(force=True)
+        while not self.service.cancel_event.is_set():
+            if not self.service.resume_event.is_set():
+                self.progress.state = "paused"
+                self.emit(force=True)
+                self.service.resume_event.wait()
+                self.progress.state = "embedding"
+            if not self._embed_batch(store, embedder):
+                break
+        if self.service.cancel_event.is_set():
+            self.report.cancelled = True
+        elif self.progress.vectors_done >= VECTOR_INDEX_MIN_ROWS:
+            store.maintain()  # a vector index can be built now that every row has its vector
+
     def _file_done(self, entry: FileEntry) -> None:
         self.progress.files_done += 1
         self.progress.bytes_done += entry.size
@@ -513,17 +539,12 @@ class _Run:
         if info is None:
             info = self._parts[part.row.id] = {"gen": self.catalog.next_generation(), "count": 0}
             self.catalog.mark_indexing([part.row.id])
-        for i in range(0, len(part.result.chunks), EMBED_BATCH * 4):
-            piece = _Pending(part.row, part.entry, part.hash,
-                             JobResult(part.result.job, True, chunks=part.result.chunks[i:i + EMBED_BATCH * 4],
-                                       lang=part.result.lang))
-            self._embed([piece], embedder)
-            store.append(self._table([piece], info["gen"], store))
-            info["count"] += len(piece.result.chunks)
-            self.progress.chunks_done += len(piece.result.chunks)
-            if self.service.cancel_event.is_set():
-                return
-            self.emit()
+        rows = self._table([part], info["gen"], store)
+        self.progress.vectors_total += rows.num_rows
+        store.append(rows)
+        info["count"] += len(part.result.chunks)
+        self.progress.chunks_done += len(part.result.chunks)
+        self.emit()
 
     def _failed(self, row: DocumentRow, entry: FileEntry, reason: str, digest: str | None) -> None:
         status = "unsupported" if reason.startswith("unsupported format") else "failed"
@@ -535,23 +556,23 @@ class _Run:
         self.fail(row.path, reason)
         self._file_done(entry)
 
-    def _embed(self, pending: list[_Pending], embedder) -> None:
-        texts = [c.embed_text or c.text for p in pending for c in p.result.chunks]
-        vectors = embedder.embed_documents(texts)
-        offset = 0
-        for p in pending:
-            n = len(p.result.chunks)
-            p.vectors = vectors[offset:offset + n]
-            offset += n
+    def _embed_batch(self, store, embedder) -> int:
+        """Vectors for one batch of rows that have none yet; returns how many were done."""
+        done = embed_pending_batch(store, embedder, EMBED_BATCH)
+        if done:
+            self.progress.vectors_done += done
+            self.emit()
+        return done
 
     def _table(self, batch: list[_Pending], generation: int, store) -> pa.Table:
+        """Rows for a batch of documents, without vectors: the text is searchable at once, the
+        vectors are filled in afterwards (``IndexingService.embed_pending``)."""
         import numpy as np
 
         sch = schema(store.dim)
         columns: dict[str, list] = {name: [] for name in sch.names if name != "vector"}
-        vectors = []
         for p in batch:
-            for chunk, vector in zip(p.result.chunks, p.vectors):
+            for chunk in p.result.chunks:
                 columns["chunk_id"].append(f"{p.row.id}-{generation}-{chunk.ordinal}")
                 columns["doc_id"].append(p.row.id)
                 columns["gen"].append(generation)
@@ -565,11 +586,13 @@ class _Run:
                 columns["lang"].append(p.result.lang)
                 columns["text"].append(chunk.text)
                 columns["terms"].append(chunk.terms)
-                vectors.append(vector)
-        flat = np.asarray(vectors, dtype=np.float32).reshape(-1)
-        arrays = [pa.array(columns[name], type=sch.field(name).type) for name in columns]
-        arrays.append(pa.FixedSizeListArray.from_arrays(pa.array(flat, type=pa.float32()), store.dim))
-        return pa.Table.from_arrays(arrays, schema=sch)
+                embed_text = chunk.embed_text or chunk.text
+                columns["context"].append(embed_text[:-len(chunk.text)].rstrip("\n") if embed_text.endswith(chunk.text) else "")
+                columns["embedded"].append(False)
+        n = len(columns["chunk_id"])
+        arrays = {name: pa.array(values, type=sch.field(name).type) for name, values in columns.items()}
+        arrays["vector"] = pa.FixedSizeListArray.from_arrays(pa.array(np.zeros(n * store.dim, dtype=np.float32)), store.dim)
+        return pa.Table.from_arrays([arrays[name] for name in sch.names], schema=sch)
 
     def _write(self, batch: list[_Pending], store) -> None:
         """Commit a batch of documents (see the module docstring for the order). A long document
@@ -579,6 +602,7 @@ class _Run:
         prior = parts[0]["count"] if parts else 0
         doc_ids = [p.row.id for p in batch]
         table = self._table(batch, generation, store)
+        self.progress.vectors_total += table.num_rows
         self.catalog.mark_indexing(doc_ids)
         store.write(table, generation, doc_ids)  # a full disk surfaces here; run() reports it
         with self.catalog.transaction():
@@ -595,6 +619,27 @@ class _Run:
             self.progress.chunks_done += len(p.result.chunks)
             self._file_done(p.entry)
         self.emit()
+
+
+def embed_pending_batch(store, embedder, limit: int) -> int:
+    """Embed up to ``limit`` rows that have no vector yet and store their vectors."""
+    rows = store.unembedded(limit)
+    if not rows:
+        return 0
+    texts = [_embed_text(row) for row in rows]
+    vectors = embedder.embed_documents(texts)
+    store.set_vectors([row["chunk_id"] for row in rows], vectors)
+    return len(rows)
+
+
+def _embed_text(row: dict) -> str:
+    """What the embedder reads: the context header the worker built (file, title, heading path),
+    then the text. Rows from an index made before contexts were stored get file and heading."""
+    context = row.get("context") or ""
+    if not context:
+        stem = os.path.splitext(os.path.basename(display_path(row["path"])))[0]
+        context = stem + (" > " + row["heading"] if row.get("heading") else "")
+    return context + "\n" + row["text"]
 
 
 def _is_disk_full(exc: BaseException) -> bool:

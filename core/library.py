@@ -135,8 +135,14 @@ class Library:
                     store, mismatch = None, True
                 except OSError as exc:
                     raise from_os_error(exc, f"the index in {self.layout.index}") from exc
-                if mismatch:
-                    log.warning("embedder changed (%s -> %s): re-embedding every document", stored_id, emb.model_id)
+                if mismatch and store is not None:
+                    # Same dimension: keep every row (keyword search goes on) and let indexing
+                    # fill in the new model's vectors in the background.
+                    log.warning("embedder changed (%s -> %s): re-embedding every chunk in the background",
+                                stored_id, emb.model_id)
+                    store.forget_vectors()
+                elif mismatch:
+                    log.warning("embedder changed (%s -> %s): re-indexing every document", stored_id, emb.model_id)
                     if store is None:
                         import shutil
 

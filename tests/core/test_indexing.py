@@ -161,17 +161,23 @@ def test_collections_scope_search_and_embedder_change_reembeds(library, sample_f
     both = {os.path.basename(h.path) for h in engine.search("cantine", 10)}
     assert {"x.txt", "note.odt"} <= both
 
-    # Another embedder (a copy of the model under another name): the index is rebuilt, not broken.
+    # Another embedder of the same dimension (MiniLM, from a folder): every row is kept and
+    # keyword search goes on while the new vectors are filled in the background.
     copy = tmp_path / "my-minilm-copy"
     shutil.copytree(default_embedder_path(), copy)
     library.settings.embedder = str(copy)
     lib2 = Library(library.layout.root, library.settings)
     lib2.set_embedder(load_embedder(str(copy)))
-    assert lib2.store.count() == 0
-    assert lib2.catalog.counts()["pending"] > 0
+    rows = lib2.store.count()
+    assert rows > 0 and lib2.store.embedded_share() == 0.0
+    engine2 = SearchEngine(lib2)
+    assert any("x.txt" in h.path for h in engine2.search("cantine", 5))  # keyword half, at once
+    assert engine2.search("cantine", 5, mode="vector") == []  # no stale vectors of the old model
     report = IndexingService(lib2).index([str(other)], "Perso")
-    assert report.indexed == 1
+    assert report.indexed == 0 and report.unchanged == 1  # nothing re-read...
+    assert lib2.store.embedded_share() == 1.0 and lib2.store.count() == rows  # ...everything re-embedded
     assert lib2.catalog.get_meta("embedder_id") == "my-minilm-copy"
+    assert any("x.txt" in h.path for h in engine2.search("cantine", 5, mode="vector"))
     lib2.close()
 
 
