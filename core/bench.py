@@ -106,6 +106,15 @@ def bench_search(args, data_dir: Path) -> dict:
         zipf /= zipf.sum()
         n = args.chunks
         t0 = time.perf_counter()
+        # the documents exist in the catalog too (search returns only live generations)
+        coll = library.catalog.ensure_collection("Bench")
+        doc_ids = []
+        with library.catalog.transaction():
+            for d in range((n + 19) // 20):
+                library.catalog._conn.execute(
+                    "INSERT INTO documents(collection_id, path, status, gen, chunk_count) VALUES(?, ?, 'indexed', 1, 20)",
+                    (coll.id, f"/bench/doc-{d}.txt"))
+        doc_ids = [r.id for r in library.catalog.documents(collection_id=coll.id)]
         batch = 20_000
         for start in range(0, n, batch):
             m = min(batch, n - start)
@@ -114,16 +123,16 @@ def bench_search(args, data_dir: Path) -> dict:
             vecs = rng.standard_normal((m, dim)).astype(np.float32)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
             cols = {
-                "chunk_id": [f"s-{start + i}" for i in range(m)], "doc_id": [(start + i) // 20 for i in range(m)],
-                "gen": [1] * m, "collection_id": [1] * m, "ordinal": [(start + i) % 20 for i in range(m)],
+                "chunk_id": [f"s-{start + i}" for i in range(m)], "doc_id": [doc_ids[(start + i) // 20] for i in range(m)],
+                "gen": [1] * m, "collection_id": [coll.id] * m, "ordinal": [(start + i) % 20 for i in range(m)],
                 "path": [f"/bench/doc-{(start + i) // 20}.txt" for i in range(m)], "page": [1] * m,
                 "heading": [""] * m, "start": [0] * m, "end": [len(t) for t in texts], "lang": ["fr"] * m,
-                "text": texts, "terms": [analyze(t, "fr") for t in texts],
+                "text": texts, "terms": [analyze(t, "fr") for t in texts], "context": [""] * m, "embedded": [True] * m,
             }
             sch = schema(dim)
-            arrays = [pa.array(cols[f.name], type=f.type) for f in sch if f.name != "vector"]
-            arrays.append(pa.FixedSizeListArray.from_arrays(pa.array(vecs.reshape(-1)), dim))
-            store._table.add(pa.Table.from_arrays(arrays, schema=sch))
+            arrays = [pa.FixedSizeListArray.from_arrays(pa.array(vecs.reshape(-1)), dim) if f.name == "vector"
+                      else pa.array(cols[f.name], type=f.type) for f in sch]
+            store.append(pa.Table.from_arrays(arrays, schema=sch))
         load_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         store.maintain(force_fts=True)
@@ -348,7 +357,7 @@ def bench_reconcile(args, data_dir: Path) -> dict:
         catalog = library.catalog
         gen = catalog.next_generation()
         rows = {"chunk_id": [], "doc_id": [], "gen": [], "collection_id": [], "ordinal": [], "path": [], "page": [],
-                "heading": [], "start": [], "end": [], "lang": [], "text": [], "terms": []}
+                "heading": [], "start": [], "end": [], "lang": [], "text": [], "terms": [], "context": [], "embedded": []}
         with catalog.transaction():
             for path in sorted(tree.rglob("*.txt")):
                 st = path.stat()
@@ -359,13 +368,13 @@ def bench_reconcile(args, data_dir: Path) -> dict:
                 for name, value in (("chunk_id", f"{doc.id}-{gen}-0"), ("doc_id", doc.id), ("gen", gen),
                                     ("collection_id", coll.id), ("ordinal", 0), ("path", key), ("page", 0),
                                     ("heading", ""), ("start", 0), ("end", 10), ("lang", "fr"), ("text", "Note"),
-                                    ("terms", "note")):
+                                    ("terms", "note"), ("context", ""), ("embedded", True)):
                     rows[name].append(value)
         vectors = np.random.default_rng(0).standard_normal((n, store.dim)).astype(np.float32)
         sch = schema(store.dim)
-        arrays = [pa.array(rows[f.name], type=f.type) for f in sch if f.name != "vector"]
-        arrays.append(pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), store.dim))
-        store._table.add(pa.Table.from_arrays(arrays, schema=sch))
+        arrays = [pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), store.dim) if f.name == "vector"
+                  else pa.array(rows[f.name], type=f.type) for f in sch]
+        store.append(pa.Table.from_arrays(arrays, schema=sch))
         store.maintain(force_fts=True)
         _say(f"tree: {n} files in {n // 500 + 1} folders; catalog and index prepared")
         times = []

@@ -46,6 +46,10 @@ class ProgressPrinter:
         self.last = now
         if p.state == "scanning":
             line = f"Scanning {p.collection}… {p.current[-60:]}"
+        elif p.state == "embedding":
+            share = p.vectors_done / p.vectors_total if p.vectors_total else 1.0
+            line = (f"Semantic search {p.collection}: {share:.0%} ({p.vectors_done}/{p.vectors_total} chunks) · "
+                    "keyword search already works")
         else:
             line = (f"{p.state.capitalize()} {p.collection}: {p.files_done}/{p.files_total} files · "
                     f"{p.pages_done} pages · {p.chunks_done} chunks · {p.rate_chunks_s:.1f} chunks/s · "
@@ -56,6 +60,28 @@ class ProgressPrinter:
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
+
+
+def _k_value(text: str) -> int:
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 1 <= k <= 1000:
+        raise argparse.ArgumentTypeError("must be between 1 and 1000")
+    return k
+
+
+def _text_argument(text: str, what: str) -> str:
+    """A query or question from the command line must be text: bytes that are not UTF-8 arrive
+    as lone surrogates, which nothing downstream can encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        from core.errors import LanterneError
+
+        raise LanterneError(f"The {what} is not valid UTF-8 text.", code="usage") from None
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="search the indexed documents")
     p.add_argument("query", nargs="?", help="the question or keywords")
     p.add_argument("--batch", metavar="FILE", help="one query per line; one JSON line of hits per query")
-    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--k", type=_k_value, default=10, help="number of results, 1 to 1000")
     p.add_argument("--collection", action="append", help="limit to this collection (repeatable)")
     p.add_argument("--mode", choices=("hybrid", "bm25", "vector"), default="hybrid")
     p.add_argument("--json", action="store_true")
@@ -198,6 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lanterne: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # output piped into `head` (or a closed terminal): not an error of ours
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
     except Exception:
         log.exception("unexpected error in command %s", args.command)
         where = f" (details in {log_file})" if log_file else ""
@@ -222,6 +255,7 @@ def _library(data_dir: Path):
 
 def cmd_index(args, data_dir: Path) -> int:
     from core.indexing import IndexingService
+    from core.paths import terminal_safe
 
     library = _library(data_dir)
     service = IndexingService(library)
@@ -244,7 +278,7 @@ def cmd_index(args, data_dir: Path) -> int:
         print(f"{report.indexed} indexed, {report.unchanged} unchanged, {report.removed} removed, "
               f"{len(report.failed)} problems · {report.chunks} chunks in {report.seconds:.1f} s")
         for failure in report.failed[:50]:
-            print(f"  ✗ {failure['path']}: {failure['reason']}")
+            print(f"  ✗ {terminal_safe(failure['path'])}: {failure['reason']}")
         if len(report.failed) > 50:
             print(f"  … and {len(report.failed) - 50} more (lanterne status)")
     return 0
@@ -258,9 +292,15 @@ def cmd_search(args, data_dir: Path) -> int:
     engine = SearchEngine(library)
     if args.batch:
         try:
-            lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+            raw = sys.stdin.buffer.read() if args.batch == "-" else Path(args.batch).read_bytes()
         except OSError as exc:
             raise LanterneError(f"Cannot read {args.batch}: {exc.strerror}", code="not-found") from exc
+        try:
+            lines = raw.decode("utf-8").splitlines()
+        except UnicodeDecodeError as exc:
+            line = raw[:exc.start].count(b"\n") + 1
+            raise LanterneError(f"{args.batch} is not UTF-8 text (line {line}).", code="bad-input") from None
+        _index_ready(library)
         out = sys.stdout
         for line in lines:
             hits = engine.search(line, args.k, args.collection, args.mode) if line.strip() else []
@@ -269,6 +309,8 @@ def cmd_search(args, data_dir: Path) -> int:
         return 0
     if not args.query:
         raise LanterneError("Give a query, or --batch FILE.", code="usage")
+    _text_argument(args.query, "query")
+    _index_ready(library)
     hits = engine.search(args.query, args.k, args.collection, args.mode)
     if args.json:
         print(json.dumps([h.as_json() for h in hits], ensure_ascii=False))
@@ -276,12 +318,25 @@ def cmd_search(args, data_dir: Path) -> int:
     if not hits:
         print("No results.")
     for n, hit in enumerate(hits, 1):
-        from core.paths import display_path
+        from core.paths import display_path, terminal_safe
 
-        where = display_path(hit.path) + (f", page {hit.page}" if hit.page else "")
-        snippet = " ".join(hit.text.split())[:240]
+        where = terminal_safe(display_path(hit.path)) + (f", page {hit.page}" if hit.page else "")
+        snippet = terminal_safe(" ".join(hit.text.split())[:240])
         print(f"[{n}] {where}  (score {hit.score:.3f})\n    {snippet}")
     return 0
+
+
+def _index_ready(library) -> None:
+    """A search over an index that is empty while the catalog has documents waiting (the index
+    was deleted or damaged and is being rebuilt) must say so rather than print no results."""
+    from core.errors import LanterneError
+
+    store = library.store
+    counts = library.catalog.counts()
+    rebuilding = counts["pending"] + counts["indexing"] > 0 or bool(library.catalog.get_meta("rebuild_pending"))
+    if store.count() == 0 and rebuilding:
+        raise LanterneError("The search index is being rebuilt from your documents: run `lanterne index` "
+                            "(or keep `lanterne watch` running), then search again.", code="index-rebuilding")
 
 
 def cmd_ask(args, data_dir: Path) -> int:
@@ -309,7 +364,7 @@ def cmd_ask(args, data_dir: Path) -> int:
             history = [Turn(t.question, t.answer) for t in conv.turns]
             collections = collections or conv.collections or None
         else:
-            conv = chats.create(args.question[:80], collections or [], "")
+            conv = None  # created once there is an answer: a failed ask leaves no empty conversation
         engine = AnswerEngine(library, passages=library.settings.passages_per_answer)
         cancel = threading.Event()
         signal.signal(signal.SIGINT, lambda *_: cancel.set())
@@ -320,7 +375,10 @@ def cmd_ask(args, data_dir: Path) -> int:
                 sys.stdout.write(piece)
                 sys.stdout.flush()
 
+        _text_argument(args.question, "question")
         result = engine.ask(args.question, collections=collections, history=history, on_token=on_token, cancel=cancel)
+        if conv is None:
+            conv = chats.create(args.question[:80], collections or [], "")
         result.chat_id = conv.id
         chats.add_turn(conv.id, result.question, result.answer, [c.as_json() for c in result.citations], result.model,
                        list(collections or []), {"ttft_s": result.ttft_s, "total_s": result.total_s,
@@ -335,7 +393,8 @@ def cmd_ask(args, data_dir: Path) -> int:
             print("\nSources:")
             for c in result.citations:
                 page = f", page {c.page}" if c.page else ""
-                print(f"  [{c.n}] {os.path.basename(display_path(c.path))}{page} — {display_path(c.path)}")
+                name = terminal_safe(display_path(c.path))
+                print(f"  [{c.n}] {os.path.basename(name)}{page} — {name}")
         elif not result.sources:
             print("\n(No passage of your documents matched this question.)")
         print(f"\n[{result.model} · first word after {result.ttft_s:.2f} s · {result.tokens_per_s:.1f} tokens/s · "
@@ -435,6 +494,7 @@ def cmd_watch(args, data_dir: Path) -> int:
     import signal
     import threading
 
+    from core.paths import terminal_safe
     from core.errors import LanterneError
     from core.watch import WatchEvent, WatchService
 
@@ -452,7 +512,8 @@ def cmd_watch(args, data_dir: Path) -> int:
             else:
                 data = event.as_json()
                 detail = " ".join(f"{k}={v}" for k, v in data.items() if k not in ("event", "time", "source", "path"))
-                print(f"{time.strftime('%H:%M:%S')} {event.kind:14s} {event.path or event.source} {detail}".rstrip(),
+                where = terminal_safe(event.path or event.source)
+                print(f"{time.strftime('%H:%M:%S')} {event.kind:14s} {where} {terminal_safe(detail)}".rstrip(),
                       file=sys.stderr, flush=True)
         log.info("watch event %s", event.as_json())
 
@@ -471,7 +532,7 @@ def cmd_watch(args, data_dir: Path) -> int:
 
 
 def cmd_status(args, data_dir: Path) -> int:
-    from core.paths import display_path
+    from core.paths import display_path, terminal_safe
 
     library = _library(data_dir)
     catalog = library.catalog
@@ -492,6 +553,8 @@ def cmd_status(args, data_dir: Path) -> int:
         "collections": collections,
         "documents": catalog.counts(),
         "chunks": store.count() if store else 0,
+        # share of the chunks that semantic search sees (the rest wait for their vectors)
+        "semantic_share": round(store.embedded_share(), 4) if store else 1.0,
         "embedder": {"model": catalog.get_meta("embedder_id") or library.settings.embedder,
                      "dimension": int(catalog.get_meta("embedder_dim") or 0) or None},
         "index_bytes": store.size_bytes() if store else 0,
@@ -500,8 +563,9 @@ def cmd_status(args, data_dir: Path) -> int:
         print(json.dumps(status, ensure_ascii=False, indent=1))
         return 0
     print(f"Data folder: {status['data_dir']}")
+    semantic = "" if status["semantic_share"] >= 1.0 else f"  ·  semantic search {status['semantic_share']:.0%}"
     print(f"Embedder: {status['embedder']['model']}  ·  {status['chunks']} chunks  ·  "
-          f"index {status['index_bytes'] / 2**20:.1f} MB")
+          f"index {status['index_bytes'] / 2**20:.1f} MB{semantic}")
     if not collections:
         print("No collections yet: lanterne index FOLDER")
     for c in collections:
@@ -509,9 +573,9 @@ def cmd_status(args, data_dir: Path) -> int:
         print(f"\n{c['name']}: {d['indexed']} indexed, {d['pending'] + d['indexing']} waiting, "
               f"{d['failed']} failed, {d['unsupported']} unsupported")
         for s in c["sources"]:
-            print(f"  source: {s['path']}")
+            print(f"  source: {terminal_safe(s['path'])}")
         for f in c["failures"][:30]:
-            print(f"  ✗ {f['path']}: {f['reason']}")
+            print(f"  ✗ {terminal_safe(f['path'])}: {f['reason']}")
         if len(c["failures"]) > 30:
             print(f"  … and {len(c['failures']) - 30} more (--json for all)")
     return 0

@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from core.errors import DiskFullError, IndexBusyError, LanterneError
 from core.library import Library
-from core.paths import display_path, path_from_db, path_to_db
+from core.paths import display_path, lossless_path, path_from_db, path_to_db
 from indexer.catalog import Collection, DocumentRow, Source
 from indexer.formats.detect import DOCUMENT_EXTENSIONS
 from indexer.scan import FileEntry, ScanProblem, build_spec, content_hash, normalise_source, walk
@@ -260,7 +260,10 @@ class _Run:
             log.exception("progress callback failed")
 
     def fail(self, path: str, reason: str) -> None:
-        self.report.failed.append({"path": display_path(path), "reason": reason})
+        entry = {"path": display_path(path), "reason": reason}
+        if lossless_path(path) is not None:
+            entry["path_bytes_hex"] = lossless_path(path)
+        self.report.failed.append(entry)
         self.progress.failures += 1
 
     # -- the run
@@ -282,6 +285,8 @@ class _Run:
         if self.report.indexed or self.report.removed or not store._fts_ready:
             store.maintain()  # the text is searchable now, with its BM25 index
         self.embed_remaining(store, embedder)
+        if not self.report.cancelled and self.catalog.get_meta("rebuild_pending"):
+            self.catalog.set_meta("rebuild_pending", "")
         self.report.seconds = time.monotonic() - self.started
         self.progress.state = "cancelled" if self.report.cancelled else "done"
         self.progress.current = ""
@@ -303,7 +308,8 @@ class _Run:
             new_jobs: list[tuple[DocumentRow, FileEntry]] = []
             root_ok = True
             explicit_file = source.kind == "file"
-            for item in walk(root, spec):
+            for item in walk(root, spec, follow_links=self.settings.follow_links_outside,
+                             skip_dirs=[str(self.library.layout.root)]):
                 if self.service.cancel_event.is_set():
                     self.report.cancelled = True
                     return jobs

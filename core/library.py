@@ -23,13 +23,50 @@ class Library:
         except OSError as exc:
             raise from_os_error(exc, f"the data folder {root}") from exc
         self.settings = settings if settings is not None else Settings.load(self.layout.settings)
-        self.catalog = Catalog(self.layout.catalog)
+        self.notices: list[str] = []  # things the user should be told (index repaired, ...)
+        self._catalog_rebuilt = False
+        self.catalog = self._open_catalog()
         self._embedder = None
         self._store: ChunkStore | None = None
         self._llm = None
         self._chats = None
-        self.notices: list[str] = []  # things the user should be told (index repaired, ...)
         self._lock = threading.RLock()
+
+    def _open_catalog(self) -> Catalog:
+        """The catalog; a damaged one (truncated file, disk error) is set aside, a new one is built
+        from the backup of collections and sources, and the index is rebuilt from the files."""
+        catalog, aside = Catalog.open_or_rebuild(self.layout.catalog)
+        if aside:
+            restored = catalog.restore_sources()
+            catalog.set_meta("rebuild_pending", "1")  # cleared by the next complete indexing run
+            self._catalog_rebuilt = True
+            self.notices.append(
+                f"The catalog of your documents was damaged and has been rebuilt ({restored} folder(s) restored; "
+                f"the damaged copy was kept as {aside}). Your documents are being indexed again.")
+            log.error("catalog damaged, set aside as %s; %d sources restored", aside, restored)
+        return catalog
+
+    def repair(self) -> str:
+        """Reopen the catalog and the index after an error during a run, or when the catalog's
+        file changed under us (index/ deleted, catalog truncated or deleted): what the live
+        connection still holds is saved, or else the damaged part is set aside and rebuilt from
+        the source files. Returns what was done, for the user."""
+        with self._lock:
+            notices = len(self.notices)
+            if not self.catalog.file_intact():
+                if self.catalog.salvage():
+                    self.notices.append("The catalog file was damaged while Lanterne was running; it was "
+                                        "rewritten from what Lanterne still had open (nothing lost).")
+                else:
+                    try:
+                        self.catalog.close()
+                    except Exception:
+                        pass
+                    self.catalog = self._open_catalog()
+            self._store = None
+            self.store  # noqa: B018 (reopens, rolls back or rebuilds)
+            new = self.notices[notices:]
+            return " ".join(new) if new else "the index was reopened"
 
     # -- models
     @property
@@ -158,9 +195,17 @@ class Library:
             return self._store
 
     def _checked(self, store: ChunkStore) -> ChunkStore:
+        if self._catalog_rebuilt:
+            # the new catalog numbers documents afresh: chunks of the old one would be orphans
+            store.recreate()
+            self._catalog_rebuilt = False
         if store.notice:
             self.notices.append(store.notice)
         if store.rebuilt:
+            self.catalog.set_pending(None)
+        if store.count() == 0 and self.catalog.total_chunks() > 0:
+            # the index folder was deleted or emptied: every document is indexed again
+            self.notices.append("The search index was missing and is being rebuilt from your documents.")
             self.catalog.set_pending(None)
         return store
 

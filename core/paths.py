@@ -82,3 +82,18 @@ def display_path(text: str) -> str:
     if text.startswith("\x00fs:"):
         return bytes.fromhex(text[4:]).decode("utf-8", errors="replace")
     return text
+
+
+def lossless_path(text: str) -> str | None:
+    """For a name that is not valid UTF-8, its exact bytes as hex (JSON output gives both the
+    readable form, with U+FFFD, and this one); None for an ordinary name."""
+    return text[4:] if text.startswith("\x00fs:") else None
+
+
+_CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 127, *range(0x80, 0xA0)], "\ufffd")
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences in a file name could retitle or
+    clear the terminal) shown as U+FFFD."""
+    return text.translate(_CONTROL)

@@ -25,7 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from core.library import Library
-from core.paths import display_path, path_from_db
+from core.paths import display_path, lossless_path, path_from_db
 from indexer.textproc import analyze_query, query_languages
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,12 @@ class Hit:
         return path_from_db(self.path)
 
     def as_json(self) -> dict:
-        return {"path": display_path(self.path), "page": self.page or None, "text": self.text,
-                "score": round(self.score, 5), "chunk_id": self.chunk_id, "heading": self.heading}
+        out = {"path": display_path(self.path), "page": self.page or None, "text": self.text,
+               "score": round(self.score, 5), "chunk_id": self.chunk_id, "heading": self.heading}
+        raw = lossless_path(self.path)
+        if raw is not None:
+            out["path_bytes_hex"] = raw  # the exact name, when it is not valid UTF-8
+        return out
 
 
 @dataclass(frozen=True)
@@ -120,11 +124,20 @@ class SearchEngine:
         n = max(k, self.weights.candidates)
         modes = ("bm25", "vector") if mode == "hybrid" else (mode,)
         bm25_rows, vec_rows, langs = self.retrieve(query, n, ids, modes)
+        bm25_rows, vec_rows = self._live(bm25_rows), self._live(vec_rows)
         if mode == "bm25":
             return [_hit(r, r["_score"], bm25=r["_score"]) for r in bm25_rows[:k]]
         if mode == "vector":
             return [_hit(r, 1.0 - r["_distance"], vector=1.0 - r["_distance"]) for r in vec_rows[:k]]
         return self.fuse(bm25_rows, vec_rows, langs, k)
+
+    def _live(self, rows: list[dict]) -> list[dict]:
+        """Only chunks of a document's live generation: after an interrupted run, the chunks of a
+        version that was never marked indexed are not search results (the next start deletes them)."""
+        if not rows:
+            return rows
+        live = self.library.catalog.live_generation_of(r["doc_id"] for r in rows)
+        return [r for r in rows if live.get(int(r["doc_id"])) == int(r["gen"])]
 
     def fuse(self, bm25_rows: list[dict], vec_rows: list[dict], langs: list[str], k: int) -> list[Hit]:
         w = self.weights

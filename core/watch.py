@@ -87,6 +87,7 @@ class WatchService:
         self._missing: set[int] = set()
         self._retry_at: dict[int, float] = {}  # source id -> when to try again (disk full)
         self.retry_after_s = 30.0
+        self.repair_retry_s = 2.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.runs = 0  # indexing runs done (tests and diagnostics)
@@ -238,7 +239,11 @@ class WatchService:
                 for sid in ready:
                     if self._stop.is_set():
                         break
-                    self._index_source(sid)
+                    try:
+                        self._index_source(sid)
+                    except Exception:  # never let one bad pass end watching for good
+                        log.exception("the watch pass over source %s failed", sid)
+                        self._retry_at[sid] = time.monotonic() + self.repair_retry_s
                     if initial:
                         initial.discard(sid)
                         if not initial:
@@ -248,6 +253,14 @@ class WatchService:
         except Exception:
             log.exception("the watch loop failed")
             self.emit(WatchEvent("error", detail={"reason": "internal error (see the log file)"}))
+            if not self._stop.is_set():  # start again rather than watch without indexing
+                time.sleep(self.repair_retry_s)
+                try:
+                    self.emit(WatchEvent("error", detail={"reason": self.library.repair(), "code": "repairing"}))
+                except Exception:
+                    log.exception("repair failed")
+                self._thread = threading.Thread(target=self._loop, name="lanterne-watch", daemon=True)
+                self._thread.start()
 
     def _index_source(self, source_id: int) -> None:
         source = next((s for s in self._sources() if s.id == source_id), None)
@@ -260,6 +273,12 @@ class WatchService:
                 self._missing.add(source.id)
                 self.emit(WatchEvent("source-missing", source=root))
             return
+        if not self.library.catalog.file_intact() or not self.library.layout.index.is_dir():
+            # the data folder changed under us: repair first, then index as usual
+            self.emit(WatchEvent("error", source=root, detail={"reason": self.library.repair(), "code": "repaired"}))
+            source = next((s for s in self._sources() if s.path == source.path), None)
+            if source is None:
+                return
         coll = next(c for c in self.library.catalog.collections() if c.id == source.collection_id)
         from core.errors import DiskFullError, IndexBusyError, LanterneError
 
@@ -275,6 +294,19 @@ class WatchService:
             return
         except LanterneError as exc:
             self.emit(WatchEvent("error", source=root, detail={"reason": exc.message, "code": exc.code}))
+            return
+        except Exception as exc:
+            # A bug, or the data folder changed under us (index/ deleted, catalog truncated): the
+            # sources are the truth, so reopen (and if need be rebuild) what is broken and go on.
+            log.exception("indexing %s failed; repairing the index and trying again", root)
+            self._retry_at[source_id] = time.monotonic() + self.repair_retry_s
+            try:
+                repaired = self.library.repair()
+            except Exception:
+                log.exception("repair failed")
+                repaired = "the index could not be reopened yet"
+            self.emit(WatchEvent("error", source=root, detail={
+                "reason": f"indexing failed ({exc.__class__.__name__}); {repaired}; retrying", "code": "repairing"}))
             return
         self.runs += 1
         if report.indexed or report.removed or report.moved:

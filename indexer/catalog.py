@@ -7,6 +7,7 @@ that ``reconcile`` removes. Write order (see IndexingService) keeps this true ac
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -77,18 +78,105 @@ class DocumentRow:
     indexed_at: float | None
 
 
+class CatalogDamaged(Exception):
+    """The catalog file is not a readable SQLite database (truncated, overwritten...)."""
+
+
 class Catalog:
-    """Thread-safe access to the catalog database."""
+    """Thread-safe access to the catalog database.
+
+    Durability: WAL with ``synchronous=NORMAL``, chosen on purpose. In WAL mode a power cut can
+    lose the last transactions but never corrupts the database, and losing them is safe here: a
+    document is marked indexed only after its chunks are committed, so a lost mark re-indexes it.
+    FULL would add an fsync to every commit for nothing the write order does not already give."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            try:
+                self._conn.close()
+            except Exception:
+                pass
+            raise CatalogDamaged(str(exc)) from exc
+
+    @classmethod
+    def open_or_rebuild(cls, path: Path) -> tuple["Catalog", str | None]:
+        """Open the catalog; a damaged one is set aside (kept, renamed) and a new one started.
+        Returns the catalog and, when that happened, the name of the copy set aside."""
+        try:
+            return cls(path), None
+        except CatalogDamaged:
+            path = Path(path)
+            aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(str(path) + suffix)
+                if part.exists():
+                    part.rename(Path(str(aside) + suffix))
+            return cls(path), aside.name
+
+    def file_intact(self) -> bool:
+        """A cheap check (a stat and the 100-byte header, not a scan) that the file under our open
+        connection is still the database: not deleted, replaced, truncated, and its WAL still
+        there. A connection keeps working on a file truncated or unlinked under it, and all it
+        writes would be lost at the next start."""
+        try:
+            st = os.stat(self.path)
+            with open(self.path, "rb") as fh:
+                header = fh.read(100)
+        except OSError:
+            return False
+        if (st.st_dev, st.st_ino) != self._identity or len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+            return False
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = int.from_bytes(header[28:32], "big")
+        if st.st_size < pages * page_size:
+            return False
+        return os.path.exists(str(self.path) + "-wal")
+
+    def salvage(self) -> bool:
+        """After ``file_intact`` failed: write what the live connection still sees to a new file
+        and put it in place of the damaged one (kept aside). False when that is not possible."""
+        fresh = self.path.with_name(self.path.name + ".salvage")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{int(time.time())}")
+        try:
+            fresh.unlink(missing_ok=True)
+            with self._lock:
+                self._conn.execute("VACUUM INTO ?", (str(fresh),))
+                check = sqlite3.connect(str(fresh))
+                try:
+                    ok = check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+                finally:
+                    check.close()
+                if not ok:
+                    return False
+                self._conn.close()
+                for suffix in ("", "-wal", "-shm"):
+                    part = Path(str(self.path) + suffix)
+                    if part.exists():
+                        part.rename(Path(str(aside) + suffix))
+                fresh.rename(self.path)
+                self._open()
+            return True
+        except (sqlite3.Error, OSError):
+            fresh.unlink(missing_ok=True)
+            return False
+
+    def _open(self) -> None:
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         with self._lock:
+            check = self._conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {check}")
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            st = os.stat(self.path)
+            self._identity = (st.st_dev, st.st_ino)
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(_SCHEMA)
             if self.get_meta("schema_version") is None:
@@ -132,6 +220,7 @@ class Catalog:
         name = name.strip() or "Default"
         self._q("INSERT OR IGNORE INTO collections(name, created_at) VALUES(?, ?)", (name, time.time()))
         row = self._q("SELECT id, name FROM collections WHERE name=?", (name,))[0]
+        self._backup_sources()
         return Collection(row["id"], row["name"])
 
     def collection(self, name: str) -> Collection | None:
@@ -155,6 +244,7 @@ class Catalog:
             self._q("UPDATE sources SET excludes=? WHERE collection_id=? AND path=?",
                     (json.dumps(patterns), collection.id, path))
         row = self._q("SELECT * FROM sources WHERE collection_id=? AND path=?", (collection.id, path))[0]
+        self._backup_sources()
         return _source(row)
 
     def sources(self, collection_id: int | None = None) -> list[Source]:
@@ -166,9 +256,42 @@ class Catalog:
 
     def remove_source(self, source_id: int) -> None:
         self._q("DELETE FROM sources WHERE id=?", (source_id,))
+        self._backup_sources()
 
     def set_source_excludes(self, source_id: int, excludes: Iterable[str]) -> None:
         self._q("UPDATE sources SET excludes=? WHERE id=?", (json.dumps([e for e in excludes if e.strip()]), source_id))
+        self._backup_sources()
+
+    # -- what the user chose, kept beside the database: a damaged catalog is rebuilt from it
+    @property
+    def sources_backup(self) -> Path:
+        return self.path.with_name(self.path.stem + ".sources.json")
+
+    def _backup_sources(self) -> None:
+        data = {"collections": [{"name": c.name, "sources": [{"path": s.path, "kind": s.kind, "excludes": list(s.excludes)}
+                                                             for s in self.sources(c.id)]}
+                                for c in self.collections()]}
+        tmp = self.sources_backup.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.replace(self.sources_backup)
+        except OSError:
+            pass  # a convenience for repairs; the database itself is the record
+
+    def restore_sources(self) -> int:
+        """Collections and sources from the backup (after a damaged catalog was set aside).
+        Returns how many sources were restored; their documents are found by the next scan."""
+        try:
+            data = json.loads(self.sources_backup.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return 0
+        restored = 0
+        for entry in data.get("collections", []):
+            coll = self.ensure_collection(entry["name"])
+            for src in entry.get("sources", []):
+                self.add_source(coll, src["path"], src.get("kind", "folder"), src.get("excludes", []))
+                restored += 1
+        return restored
 
     def touch_source(self, source_id: int) -> None:
         self._q("UPDATE sources SET last_scan_at=? WHERE id=?", (time.time(), source_id))
@@ -255,6 +378,18 @@ class Catalog:
     def live_generations(self) -> dict[int, int]:
         """doc_id -> live generation, for every document marked indexed."""
         return {r["id"]: r["gen"] for r in self._q("SELECT id, gen FROM documents WHERE status='indexed'")}
+
+    def live_generation_of(self, doc_ids: Iterable[int]) -> dict[int, int]:
+        """doc_id -> live generation, for those of ``doc_ids`` that are indexed (or being re-indexed:
+        their previous version stays live until the new one is committed)."""
+        ids = sorted({int(d) for d in doc_ids})
+        out: dict[int, int] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            for r in self._q(f"SELECT id, gen FROM documents WHERE status IN ('indexed', 'indexing') AND id IN ({','.join('?' * len(part))})",
+                             part):
+                out[r["id"]] = r["gen"]
+        return out
 
     def next_generation(self) -> int:
         """Monotonic generation numbers, never reused (also across restarts)."""

@@ -9,7 +9,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import pathspec
 
@@ -36,8 +36,12 @@ def is_excluded(spec: pathspec.PathSpec, relative: str, is_dir: bool = False) ->
     return spec.match_file(rel + "/" if is_dir else rel)
 
 
-def walk(root: str, spec: pathspec.PathSpec) -> Iterator[FileEntry | ScanProblem]:
-    """Every non-excluded regular file under ``root`` (or ``root`` itself when it is a file)."""
+def walk(root: str, spec: pathspec.PathSpec, *, follow_links: bool = False,
+         skip_dirs: Iterable[str] = ()) -> Iterator[FileEntry | ScanProblem]:
+    """Every non-excluded regular file under ``root`` (or ``root`` itself when it is a file).
+
+    Symbolic links are followed only while they stay inside ``root``, unless ``follow_links``;
+    folders in ``skip_dirs`` (the data folder) are never entered."""
     try:
         st = os.stat(root)
     except OSError as exc:
@@ -50,6 +54,8 @@ def walk(root: str, spec: pathspec.PathSpec) -> Iterator[FileEntry | ScanProblem
         yield ScanProblem(root, "not a regular file or folder")
         return
     seen_dirs: set[tuple[int, int]] = {(st.st_dev, st.st_ino)}
+    real_root = os.path.realpath(root)
+    skip = {os.path.realpath(p) for p in skip_dirs}
     stack: list[str] = [root]
     while stack:
         folder = stack.pop()
@@ -70,6 +76,14 @@ def walk(root: str, spec: pathspec.PathSpec) -> Iterator[FileEntry | ScanProblem
                 continue
             if is_excluded(spec, rel, is_dir):
                 continue
+            if not follow_links and entry.is_symlink() and (is_dir or is_file):
+                target = os.path.realpath(entry.path)
+                if not _inside(target, real_root):
+                    # passwd.txt -> /etc/passwd: a link must not widen what the user chose to share
+                    yield ScanProblem(entry.path, "symbolic link that leads outside the folder (not followed)")
+                    continue
+            if is_dir and skip and os.path.realpath(entry.path) in skip:
+                continue  # Lanterne's own data folder, placed inside an indexed folder
             if is_dir:
                 try:
                     dst = entry.stat(follow_symlinks=True)
@@ -104,6 +118,10 @@ def _reason(exc: OSError, folder: bool = False) -> str:
     if exc.errno == errno.ENOENT:
         return f"{what} not found (disconnected drive or moved?)"
     return f"cannot read the {what} ({exc.strerror or exc})"
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def content_hash(path: str, chunk: int = 1 << 20) -> str:

@@ -133,6 +133,14 @@ class ModelRegistry:
                  source: str | None = None) -> ModelEntry:
         """Import a GGUF: checked first, then copied into the data folder (or referenced with link)."""
         src = Path(path).expanduser().resolve()
+        import stat
+
+        try:
+            mode = src.stat().st_mode
+        except OSError as exc:
+            raise ModelError("model-missing", f"Cannot open {src}: {exc.strerror or exc}.") from exc
+        if not stat.S_ISREG(mode):  # a FIFO or a device would block the reader forever
+            raise ModelError("model-broken", f"{src} is not a regular file.")
         info = inspect_gguf(src)  # raises a clear ModelError on anything wrong
         name = slug(name or info.metadata.get("general.name") or src.stem)
         with self._lock:

