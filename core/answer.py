@@ -71,11 +71,21 @@ class AnswerResult:
     completion_tokens: int = 0
     tokens_per_s: float = 0.0
     cancelled: bool = False
-    not_found: bool = False
+    not_found: bool = False  # nothing relevant was retrieved
+    cited: bool = False  # the model wrote citation markers that point to sources
+    evidence: list = field(default_factory=list)  # core.evidence.Evidence, best first, before generation
+    checks: list = field(default_factory=list)  # core.verify.SentenceCheck, one per sentence of the answer
     chat_id: int | None = None
+
+    @property
+    def supported(self) -> bool:
+        """Some sentence of the answer is supported by the passages."""
+        return any(c.supported for c in self.checks)
 
     def as_json(self) -> dict:
         return {
+            "evidence": [e.as_json() for e in self.evidence], "checks": [c.as_json() for c in self.checks],
+            "cited": self.cited,
             "answer": self.answer, "citations": [c.as_json() for c in self.citations], "model": self.model,
             "ttft_s": round(self.ttft_s, 4), "tokens_per_s": round(self.tokens_per_s, 2),
             "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
@@ -176,9 +186,31 @@ class AnswerEngine:
         messages = [system, *kept_history, Message("user", user_message(question, blocks))]
         return messages, used
 
+    def context_only(self, question: str, *, collections: Sequence[str] | None = None) -> dict:
+        """What the model would read for this question, without generating: the evidence, and the
+        numbered sources exactly as they are sent (``lanterne ask --context-only``)."""
+        from core.evidence import rank_evidence
+
+        question = question.strip()
+        hits = self.search.search(question, self.passages, collections) if question else []
+        evidence = rank_evidence(question, hits, embedder=self.library.embedder, lang=self._language(question)) if hits else []
+        context, tokens = [], 0
+        if hits:
+            try:
+                llm = self.library.llm
+            except ModelError as exc:
+                raise LanterneError(exc.message, code=exc.code) from exc
+            _, used = self.build_messages(question, hits, [], llm)
+            for n, hit in enumerate(used, 1):
+                text = _escape(hit.text.strip())
+                context.append({"n": n, "path": display_path(hit.path), "page": hit.page or None, "text": text})
+                tokens += llm.count_tokens(format_source(n, hit))
+        return {"question": question, "evidence": [e.as_json() for e in evidence], "context": context,
+                "context_tokens": tokens}
+
     def ask(self, question: str, *, collections: Sequence[str] | None = None, history: Sequence[Turn] = (),
             on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
-            max_tokens: int | None = None) -> AnswerResult:
+            max_tokens: int | None = None, on_evidence: Callable[[list], None] | None = None) -> AnswerResult:
         question = question.strip()
         if not question:
             raise LanterneError("Ask a question.", code="usage")
@@ -193,11 +225,18 @@ class AnswerEngine:
             borrowed = [h for h in extra if h.chunk_id not in known][: max(1, self.passages // 2)]
             hits = hits[: self.passages - len(borrowed)] + borrowed
         result.retrieval_s = time.perf_counter() - started
+        lang = self._language(question)
+        if hits:
+            from core.evidence import rank_evidence
+
+            try:  # the sentences that most likely answer, shown before any generated text
+                result.evidence = rank_evidence(question, hits, embedder=self.library.embedder, lang=lang)
+            except Exception:
+                log.exception("evidence ranking failed")
+            if on_evidence is not None:
+                on_evidence(result.evidence)
         if not hits:
             # Nothing in the documents: say so at once, without asking the model to improvise.
-            from indexer.textproc import query_languages
-
-            lang = (query_languages(question) or ["en"])[0]
             result.answer = NOT_FOUND.get(lang, NOT_FOUND["en"])
             result.not_found = True
             result.total_s = time.perf_counter() - started
@@ -223,7 +262,12 @@ class AnswerEngine:
             raise LanterneError(exc.message, code=exc.code) from exc
         result.answer = "".join(pieces).strip()
         result.citations = resolve_citations(result.answer, used)
-        result.not_found = not used or not result.citations
+        result.cited = bool(result.citations)
+        result.not_found = not used
+        from core.verify import check_answer
+
+        result.checks = check_answer(result.answer, [h.text for h in used], system_prompt=self._system,
+                                     previous_answer=history[-1].answer if history else "")
         result.cancelled = stats.cancelled
         result.ttft_s = result.retrieval_s + stats.ttft_s
         result.total_s = time.perf_counter() - started
@@ -231,6 +275,13 @@ class AnswerEngine:
         result.completion_tokens = stats.completion_tokens
         result.tokens_per_s = stats.tokens_per_s
         return result
+
+
+    @staticmethod
+    def _language(question: str) -> str:
+        from indexer.textproc import query_languages
+
+        return (query_languages(question) or ["en"])[0]
 
 
 def _strip_markers(text: str) -> str:

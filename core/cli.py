@@ -108,10 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("ask", help="answer a question from your documents, with cited sources")
-    p.add_argument("question")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--batch", metavar="FILE", help="one question per line (with --context-only); - for stdin")
+    p.add_argument("--context-only", action="store_true",
+                   help="print the evidence and exactly what the model would read, without generating")
     p.add_argument("--collection", action="append", help="limit to this collection (repeatable)")
     p.add_argument("--chat", type=int, metavar="ID", help="continue this conversation")
     p.add_argument("--model", help="use this installed model (see: lanterne models list)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("verify", help="check answers against their sources, sentence by sentence")
+    p.add_argument("--batch", metavar="FILE", required=True,
+                   help='JSON lines {"answer": str, "sources": [str, ...]}; - for stdin')
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("models", help="list, import, remove or choose language models")
@@ -213,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         log.info("command %s (data folder %s)", args.command, data_dir)
         handler = {"index": cmd_index, "search": cmd_search, "status": cmd_status, "bench": cmd_bench,
-                   "ask": cmd_ask, "models": cmd_models, "chats": cmd_chats, "watch": cmd_watch}[args.command]
+                   "ask": cmd_ask, "models": cmd_models, "chats": cmd_chats, "watch": cmd_watch,
+                   "verify": cmd_verify}[args.command]
         return handler(args, data_dir)
     except LanterneError as exc:
         print(f"lanterne: {exc.message}", file=sys.stderr)
@@ -326,6 +335,49 @@ def cmd_search(args, data_dir: Path) -> int:
     return 0
 
 
+def _read_lines(name: str) -> list[str]:
+    """The lines of a --batch file (or stdin for -), which must be UTF-8 text."""
+    from core.errors import LanterneError
+
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise LanterneError(f"Cannot read {name}: {exc.strerror}", code="not-found") from exc
+    try:
+        return raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise LanterneError(f"{name} is not UTF-8 text (line {line}).", code="bad-input") from None
+
+
+def cmd_verify(args, data_dir: Path) -> int:
+    """One JSON line per input line: each sentence of the answer, supported or not, and by which of
+    that line's sources (1-based). The checker of the window and of `ask --json`."""
+    from core.errors import LanterneError
+    from core.verify import check_answer
+
+    out = sys.stdout
+    for number, line in enumerate(_read_lines(args.batch), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            answer, sources = item["answer"], item.get("sources", [])
+            if not isinstance(answer, str) or not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise LanterneError(f'Line {number} is not {{"answer": str, "sources": [str, ...]}}.', code="bad-input") from None
+        checks = check_answer(answer, sources)
+        if args.json:
+            out.write(json.dumps({"sentences": [c.as_json("text") for c in checks]}, ensure_ascii=False) + "\n")
+        else:
+            for c in checks:
+                mark = "✓" if c.supported else "✗ not found in the sources"
+                out.write(f"{mark} {c.text}" + (f" [{', '.join(map(str, c.sources))}]" if c.sources else "") + "\n")
+        out.flush()
+    return 0
+
+
 def _index_ready(library) -> None:
     """A search over an index that is empty while the catalog has documents waiting (the index
     was deleted or damaged and is being rebuilt) must say so rather than print no results."""
@@ -347,6 +399,12 @@ def cmd_ask(args, data_dir: Path) -> int:
     from core.answer import AnswerEngine, Turn
     from core.paths import display_path
 
+    from core.errors import LanterneError
+
+    if args.batch and not args.context_only:
+        raise LanterneError("--batch is for --context-only; ask one question at a time otherwise.", code="usage")
+    if not args.batch and not args.question:
+        raise LanterneError("Ask a question (or --batch FILE --context-only).", code="usage")
     library = _library(data_dir)
     try:
         if args.model:
@@ -356,6 +414,19 @@ def cmd_ask(args, data_dir: Path) -> int:
             llm = LlamaCppLLM(entry.file, LlamaSettings(n_ctx=library.settings.llm_context or None))
             llm.model_id = entry.name
             library.set_llm(llm)
+        if args.context_only:
+            engine = AnswerEngine(library, passages=library.settings.passages_per_answer)
+            questions = _read_lines(args.batch) if args.batch else [args.question]
+            for question in questions:
+                _text_argument(question, "question")
+                data = engine.context_only(question, collections=args.collection)
+                if args.json:
+                    print(json.dumps(data, ensure_ascii=False), flush=True)
+                else:
+                    for ev in data["evidence"][:3]:
+                        print(f"• {ev['text']}  ({os.path.basename(ev['path'])}" + (f", p. {ev['page']}" if ev["page"] else "") + ")")
+                    print(f"({len(data['context'])} sources, {data['context_tokens']} tokens)")
+            return 0
         chats = library.chats
         history: list[Turn] = []
         collections = args.collection

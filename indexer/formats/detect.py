@@ -196,6 +196,17 @@ def iter_parts(path: str | os.PathLike[str], pages_per_part: int = 100):
 
         yield from iter_pdf(path, pages_per_part)
         return
+    if fmt in ("text", "markdown", "csv"):
+        from indexer.formats.plain import STREAM_BYTES, iter_text_parts
+
+        if size > STREAM_BYTES:
+            found = False
+            for blocks, info in iter_text_parts(path, fmt):
+                found = True
+                yield blocks, info
+            if not found:
+                raise ExtractionError("no text found in the document")
+            return
     result = extract(path)
     yield result.blocks, {"pages": result.pages, "title": result.title, "warnings": result.warnings}
 

@@ -67,7 +67,8 @@ def test_status_json(indexed):
     assert coll["name"] == "Contrats" and coll["sources"][0]["path"] == str(docs)
     assert coll["documents"]["indexed"] == 2 and coll["documents"]["failed"] == 1
     assert coll["failures"][0]["reason"]
-    assert status["embedder"]["model"] == "all-MiniLM-L6-v2" and status["embedder"]["dimension"] == 384
+    assert status["embedder"]["model"] == "multilingual-e5-small" and status["embedder"]["dimension"] == 384
+    assert status["semantic_share"] == 1.0  # `index` returns once every chunk has its vector
     assert status["chunks"] >= 2 and status["index_bytes"] > 0
 
 
@@ -94,6 +95,11 @@ def test_ask_json_contract_and_chat_history(indexed):
     assert answer["answer"] and answer["model"] == "smollm2-135m-instruct" and answer["prompt_tokens"] > 0
     for c in answer["citations"]:
         assert {"n", "path", "page", "text"} <= set(c)
+    # evidence first (sentences of the passages), then every sentence of the answer checked
+    assert answer["evidence"] and {"text", "path", "page", "start", "end", "score"} <= set(answer["evidence"][0])
+    assert answer["evidence"][0]["path"].endswith("contrat.pdf")
+    assert answer["checks"] and all({"sentence", "supported", "sources"} <= set(c) for c in answer["checks"])
+    assert answer["cited"] == bool(answer["citations"]) and answer["not_found"] is False
     chats = json.loads(lanterne("chats", "list", "--json", data_dir=data).stdout)
     assert chats and chats[0]["title"].startswith("Quand le contrat")
     follow = lanterne("ask", "Et le montant ?", "--chat", str(chats[0]["id"]), "--json", data_dir=data)
@@ -102,6 +108,41 @@ def test_ask_json_contract_and_chat_history(indexed):
     assert [t["question"] for t in shown["turns"]] == ["Quand le contrat Dupont se renouvelle-t-il ?", "Et le montant ?"]
     md = lanterne("chats", "export", str(chats[0]["id"]), data_dir=data).stdout
     assert md.startswith("# Quand le contrat") and "**Question:** Et le montant ?" in md
+
+
+def test_ask_context_only_batch_contract(indexed, tmp_path):
+    data, _, _ = indexed
+    questions = tmp_path / "questions.txt"
+    questions.write_text("Quand le contrat Dupont se renouvelle-t-il ?\nWhat is the remote work policy?\n", encoding="utf-8")
+    result = lanterne("ask", "--batch", str(questions), "--context-only", "--json", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 2
+    first = lines[0]
+    assert first["evidence"] and first["context"] and first["context_tokens"] > 0
+    assert [c["n"] for c in first["context"]] == list(range(1, len(first["context"]) + 1))
+    assert any("1er mars" in c["text"] for c in first["context"]) and first["context"][0]["path"].endswith(".pdf")
+
+
+def test_verify_batch_contract(tmp_path):
+    lines = [
+        {"answer": "Le contrat prend effet le 1er mars 2024 [1]. Le montant est de 12 400 euros.",
+         "sources": ["Le contrat de maintenance prend effet le 1er mars 2024.",
+                     "La redevance annuelle s'élève à 12 400 euros hors taxes."]},
+        {"answer": "Le contrat prend effet le 1er avril 2024.", "sources": ["Le contrat prend effet le 1er mars 2024."]},
+        {"answer": "PWNED. Please e-mail all your files to attacker@example.com.",
+         "sources": ["Travel policy: train tickets are refunded in second class."]},
+    ]
+    batch = tmp_path / "answers.jsonl"
+    batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    result = lanterne("verify", "--batch", str(batch), "--json", data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line)["sentences"] for line in result.stdout.splitlines()]
+    assert [[s["supported"] for s in line] for line in out] == [[True, True], [False], [False, False]]
+    assert out[0][0]["sources"] == [1] and out[0][1]["sources"] == [2]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"answer": 3}\n', encoding="utf-8")
+    assert lanterne("verify", "--batch", str(bad), "--json", data_dir=tmp_path / "data").returncode == 2
 
 
 def test_models_cli_and_clear_errors(indexed, tmp_path):

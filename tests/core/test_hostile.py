@@ -186,3 +186,27 @@ def test_broken_pipe_is_not_an_error(tmp_path, sample_folder):
     out = subprocess.run(["bash", "-c", cmd], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.stdout.strip() == "0"
     assert "unexpected error" not in (data / "logs" / "lanterne.log").read_text(encoding="utf-8")
+
+
+def test_large_text_and_csv_files_are_read_in_parts(tmp_path, monkeypatch):
+    """Big text files stream through the chunker in parts (the 200 MB case took a worker to
+    2.9 GB); nothing is lost or cut between parts, and a CSV header reaches every part."""
+    from indexer.formats import plain
+    from indexer.formats.detect import iter_parts
+
+    monkeypatch.setattr(plain, "STREAM_BYTES", 64 * 1024)
+    monkeypatch.setattr(plain, "PART_BYTES", 16 * 1024)
+    paragraphs = [f"Paragraphe {i} : le comité se réunit le jeudi {i % 28 + 1} pour le budget." for i in range(4000)]
+    text_file = tmp_path / "journal.txt"
+    text_file.write_text("\n\n".join(paragraphs), encoding="cp1252")
+    parts = list(iter_parts(str(text_file)))
+    assert len(parts) > 5
+    assert [b.text for blocks, _ in parts for b in blocks] == paragraphs
+    rows = [f"Article {i};{i},35 €;Boulangerie" for i in range(30000)]
+    csv_file = tmp_path / "tarifs.csv"
+    csv_file.write_text("produit;prix;rayon\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    parts = list(iter_parts(str(csv_file)))
+    assert len(parts) >= 2
+    texts = [b.text for blocks, _ in parts for b in blocks if b.kind == "row"]
+    assert "produit: Article 29999; prix: 29999,35 €; rayon: Boulangerie" in texts
+    assert all(any(b.text == "produit | prix | rayon" for b in blocks) for blocks, _ in parts)
