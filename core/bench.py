@@ -173,12 +173,44 @@ def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
+def _squad_library(squad: dict, work: Path, limit: int = 0):
+    """The articles of a SQuAD file written as documents in rotating formats and indexed in
+    ``work`` (reused when already there), and the questions: (question, path, normalised answers,
+    context paragraph, answer start, original answer)."""
+    from core.indexing import IndexingService
+    from core.library import Library
+
+    docs_dir = work / "docs"
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    questions: list[tuple] = []
+    for i, article in enumerate(squad["data"]):
+        fmt = FORMATS[i % len(FORMATS)]
+        title = article.get("title") or f"Article {i}"
+        safe = re.sub(r"[^\w-]+", "_", title)[:40]
+        path = docs_dir / f"{i:03d}-{safe}.{fmt}"
+        if not path.exists():
+            write_document(path, title, [p["context"] for p in article["paragraphs"]], fmt)
+        for para in article["paragraphs"]:
+            for qa in para["qas"]:
+                answers = [_norm(a["text"]) for a in qa.get("answers", []) if a.get("text")]
+                if answers:
+                    first = qa["answers"][0]
+                    questions.append((qa["question"], str(path), answers, para["context"],
+                                      first.get("answer_start", -1), first["text"]))
+    if limit:
+        questions = questions[:limit]
+    library = Library(work / "data")
+    t0 = time.perf_counter()
+    report = IndexingService(library).index([str(docs_dir)], "Bench")
+    _say(f"{len(squad['data'])} documents ({', '.join(FORMATS)}), {report.chunks} chunks, indexed in "
+         f"{time.perf_counter() - t0:.1f} s; {len(questions)} questions; embedder {library.embedder.model_id}")
+    return library, questions, report
+
+
 def bench_retrieval(args, data_dir: Path) -> dict:
     """R@1, R@5 and MRR@10 for BM25 only, vector only, plain RRF and the shipped hybrid, on a SQuAD
     file. Articles become documents in rotating formats; a hit is a chunk of the right document
     that contains the answer text."""
-    from core.indexing import IndexingService
-    from core.library import Library
     from core.search import SearchEngine, rrf
 
     try:
@@ -190,32 +222,12 @@ def bench_retrieval(args, data_dir: Path) -> dict:
     keep = Path(args.work) if getattr(args, "work", None) else None
     work = keep or _tmpdir("lanterne-bench-retrieval-")
     try:
-        docs_dir = work / "docs"
-        docs_dir.mkdir(parents=True, exist_ok=True)
-        questions: list[tuple[str, str, list[str]]] = []
-        for i, article in enumerate(squad["data"]):
-            fmt = FORMATS[i % len(FORMATS)]
-            title = article.get("title") or f"Article {i}"
-            safe = re.sub(r"[^\w-]+", "_", title)[:40]
-            path = docs_dir / f"{i:03d}-{safe}.{fmt}"
-            write_document(path, title, [p["context"] for p in article["paragraphs"]], fmt)
-            for para in article["paragraphs"]:
-                for qa in para["qas"]:
-                    answers = [_norm(a["text"]) for a in qa.get("answers", []) if a.get("text")]
-                    if answers:
-                        questions.append((qa["question"], str(path), answers))
-        if args.limit:
-            questions = questions[:args.limit]
-        library = Library(work / "data")
-        t0 = time.perf_counter()
-        report = IndexingService(library).index([str(docs_dir)], "Bench")
-        _say(f"{len(squad['data'])} documents ({', '.join(FORMATS)}), {report.chunks} chunks, indexed in "
-             f"{time.perf_counter() - t0:.1f} s; {len(questions)} questions; embedder {library.embedder.model_id}")
+        library, questions, report = _squad_library(squad, work, args.limit)
         engine = SearchEngine(library)
         modes = ("bm25", "vector", "rrf", "hybrid")
         ranks: dict[str, list[int | None]] = {m: [] for m in modes}
         t0 = time.perf_counter()
-        for question, path, answers in questions:
+        for question, path, answers, *_ in questions:
             bm25_rows, vec_rows, langs = engine.retrieve(question, engine.weights.candidates, None)
             lists = {
                 "bm25": [(r["path"], r["text"]) for r in bm25_rows[:10]],
@@ -246,6 +258,95 @@ def bench_retrieval(args, data_dir: Path) -> dict:
         _say(f"* shipped search. Targets: R@5 >= 0.92, R@1 >= 0.75. {per_query_ms:.1f} ms per question (all modes)")
         library.close()
         return {"questions": len(questions), "chunks": report.chunks, **out}
+    finally:
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_evidence(args, data_dir: Path) -> dict:
+    """Evidence sentences, the compact context and the answer checker on a SQuAD file, whose answer
+    spans give the gold sentence: evidence@1/@3, the answer's presence in the context against its
+    tokens (and in the top passages sent whole), and the checker's rates on false claims (the gold
+    sentence with its answer swapped for another number or name of the same document) and true ones
+    (verbatim, and "question : answer")."""
+    from core.evidence import compact_context, rank_evidence
+    from core.search import SearchEngine
+    from core.verify import check_answer
+    from indexer.chunker import split_sentences
+    from indexer.textproc import STOP_WORDS
+
+    squad = json.loads(Path(args.squad).read_text(encoding="utf-8"))
+    keep = Path(args.work) if getattr(args, "work", None) else None
+    work = keep or _tmpdir("lanterne-bench-evidence-")
+    try:
+        library, questions, _ = _squad_library(squad, work)
+        step = max(1, len(questions) // args.questions) if args.questions else 1
+        sample = questions[::step][:args.questions or None]
+        engine, embedder = SearchEngine(library), library.embedder
+        e1 = e3 = in_ctx = in_whole = 0
+        ctx_tokens, whole_tokens, ms = [], [], []
+        for question, path, answers, *_ in sample:
+            hits = engine.search(question, 4)
+            t0 = time.perf_counter()
+            evidence = rank_evidence(question, hits, embedder=embedder, lang="fr", limit=8)
+            ms.append((time.perf_counter() - t0) * 1000)
+            good = [e.path == path and any(a in _norm(e.text) for a in answers) for e in evidence]
+            e1 += bool(good) and good[0]
+            e3 += any(good[:3])
+            context = compact_context(hits, evidence, sentences=4, neighbours=1)
+            in_ctx += any(c.hit.path == path and any(a in _norm(c.text) for a in answers) for c in context)
+            in_whole += any(h.path == path and any(a in _norm(h.text) for a in answers) for h in hits)
+            ctx_tokens.append(sum(embedder.count_tokens(c.text) for c in context))
+            whole_tokens.append(sum(embedder.count_tokens(h.text) for h in hits))
+        n = max(len(sample), 1)
+        out = {"questions": len(sample), "evidence@1": e1 / n, "evidence@3": e3 / n, "context_has_answer": in_ctx / n,
+               "context_tokens_median": statistics.median(ctx_tokens or [0]), "whole_has_answer": in_whole / n,
+               "whole_tokens_median": statistics.median(whole_tokens or [0]),
+               "evidence_ms_p50": statistics.median(ms or [0])}
+        _say(f"evidence@1 {out['evidence@1']:.3f}  evidence@3 {out['evidence@3']:.3f}  (targets 0.75, 0.90; "
+             f"{out['evidence_ms_p50']:.0f} ms a question, {len(sample)} questions)")
+        _say(f"answer in the compact context {out['context_has_answer']:.3f} at a median {out['context_tokens_median']:.0f} "
+             f"tokens; in the 4 passages sent whole {out['whole_has_answer']:.3f} at {out['whole_tokens_median']:.0f}")
+
+        # the checker, on claims built from the gold sentences
+        rng = random.Random(11)
+        stop = STOP_WORDS["fr"] | STOP_WORDS["en"]
+        number = re.compile(r"\d+(?:[ ,.]\d+)*")
+        capital = re.compile(r"\b[A-ZÀ-Ý][\w'’-]+(?:\s+(?:de |d'|du |des |la |le )?[A-ZÀ-Ý][\w'’-]+)*")
+        true_verbatim = true_qa = flagged = n_true = n_false = 0
+        by_doc: dict[str, tuple[set, set, list]] = {}
+        for article in squad["data"]:
+            paras = [p["context"] for p in article["paragraphs"]]
+            text = " ".join(paras)
+            nums = {m.group(0) for m in number.finditer(text)}
+            caps = {m.group(0) for m in capital.finditer(text) if len(m.group(0)) > 2 and m.group(0).lower() not in stop}
+            for p in paras:
+                by_doc[p] = (nums, caps, paras)
+        for question, _path, _answers, context, start, answer in questions:
+            nums, caps, paras = by_doc[context]
+            span = next(((s, e) for s, e in split_sentences(context) if s <= start < e), None)
+            if span is None or answer not in context[span[0]:span[1]]:
+                continue
+            gold = context[span[0]:span[1]]
+            sources = [context] + [p for p in paras if p is not context][:3]
+            n_true += 1
+            true_verbatim += all(c.supported for c in check_answer(gold, sources))
+            true_qa += all(c.supported for c in check_answer(f"{question} : {answer}", sources))
+            pool = nums if re.search(r"\d", answer) else caps if answer[:1].isupper() else None
+            others = sorted(x for x in pool or () if x not in gold and x.lower() not in answer.lower())
+            if not others:
+                continue
+            n_false += 1
+            fake = gold.replace(answer, rng.choice(others), 1)
+            flagged += not all(c.supported for c in check_answer(fake, sources))
+        out.update({"true_claims": n_true, "true_verbatim_accepted": true_verbatim / max(n_true, 1),
+                    "true_question_answer_accepted": true_qa / max(n_true, 1), "false_claims": n_false,
+                    "false_flagged": flagged / max(n_false, 1)})
+        _say(f"checker: false claims flagged {out['false_flagged']:.3f} ({n_false}); true claims accepted "
+             f"{out['true_verbatim_accepted']:.3f} verbatim, {out['true_question_answer_accepted']:.3f} as "
+             f"'question : answer' ({n_true}); targets 0.90")
+        library.close()
+        return out
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -181,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     b = bsub.add_parser("answer", help="time to first token (cold, warm), tokens/s app vs raw, cancel latency")
     b.add_argument("--tokens", type=int, default=200)
     b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("evidence", help="evidence sentences, compact context and answer checker on a SQuAD file")
+    b.add_argument("squad", metavar="SQUAD.json")
+    b.add_argument("--questions", type=int, default=300, help="questions sampled evenly (0 = all)")
+    b.add_argument("--work", metavar="DIR", help=argparse.SUPPRESS)
+    b.add_argument("--json", action="store_true")
     b = bsub.add_parser("retrieval", help="retrieval quality on a SQuAD-format file (R@1, R@5, MRR@10)")
     b.add_argument("squad", metavar="SQUAD.json")
     b.add_argument("--limit", type=int, default=0, help="only the first N questions (0 = all)")
@@ -656,7 +661,8 @@ def cmd_bench(args, data_dir: Path) -> int:
     from core import bench
 
     fn = {"index": bench.bench_index, "search": bench.bench_search, "retrieval": bench.bench_retrieval,
-          "answer": bench.bench_answer, "reconcile": bench.bench_reconcile, "bigfile": bench.bench_bigfile}[args.bench]
+          "answer": bench.bench_answer, "reconcile": bench.bench_reconcile, "bigfile": bench.bench_bigfile,
+          "evidence": bench.bench_evidence}[args.bench]
     result = fn(args, data_dir)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))

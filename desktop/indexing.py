@@ -140,7 +140,7 @@ class IndexingController(QObject):
 
     def running(self) -> Progress | None:
         for p in self.latest.values():
-            if p.state in ("scanning", "indexing", "paused"):
+            if p.state in ("scanning", "indexing", "paused", "embedding"):
                 return p
         return None
 
@@ -186,9 +186,10 @@ class ProgressPanel(Retranslatable, QWidget):
 
     def show_progress(self, p: Progress) -> None:
         self.last = p
-        active = p.state in ("scanning", "indexing", "paused")
+        active = p.state in ("scanning", "indexing", "paused", "embedding")
         # a pass over unchanged folders finishes in a moment: no need to flash the panel
-        self.setVisible(active and (p.files_total > 0 or p.state == "scanning" and p.elapsed_s > 1.0))
+        self.setVisible(active and (p.files_total > 0 or p.vectors_total > 0 or
+                                    p.state == "scanning" and p.elapsed_s > 1.0))
         self.retranslate()
 
     def _toggle_pause(self) -> None:
@@ -208,6 +209,16 @@ class ProgressPanel(Retranslatable, QWidget):
         if p.state == "scanning":
             self.title.setText(self.tr("Looking for changes in “{0}”…").format(p.collection))
             self.bar.setRange(0, 0)
+        elif p.state == "embedding":
+            # the text is searchable already; the vectors for semantic search follow
+            self.title.setText(self.tr("Preparing semantic search in “{0}”").format(p.collection))
+            self.bar.setRange(0, max(1, p.vectors_total))
+            self.bar.setValue(p.vectors_done)
+            self.detail.setText(self.tr("{0} of {1} passages · keyword search already works").format(
+                self.locale().toString(p.vectors_done), self.locale().toString(p.vectors_total)))
+            self.current.setText("")
+            self.problems_button.setVisible(bool(p.failures))
+            return
         else:
             title = self.tr("Paused: “{0}”") if paused else self.tr("Indexing “{0}”")
             self.title.setText(title.format(p.collection))

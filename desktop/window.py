@@ -334,6 +334,10 @@ class MainWindow(Retranslatable, QMainWindow):
                                                       duration_text(p.eta_s)))
         elif p.state == "scanning":
             self.index_status.setText(self.tr("Looking for changes in {0}…").format(p.collection))
+        elif p.state == "embedding":
+            share = int(100 * p.vectors_done / p.vectors_total) if p.vectors_total else 100
+            self.index_status.setText(self.tr("Semantic search: {0} % ready — keyword search already works")
+                                      .format(self.locale().toString(share)))
         elif p.state == "done":
             self.index_status.setText(self.tr("Up to date."))
         elif p.state == "cancelled":

@@ -1,1064 +1,1076 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR" sourcelanguage="en">
-  <context>
+<context>
     <name>AboutDialog</name>
     <message>
-      <source>About Lanterne</source>
-      <translation>À propos de Lanterne</translation>
+        <source>About Lanterne</source>
+        <translation>À propos de Lanterne</translation>
     </message>
     <message>
-      <source>&lt;h3&gt;Lanterne {0}&lt;/h3&gt;&lt;p&gt;Your documents, answered offline. Nothing leaves this computer.&lt;/p&gt;&lt;p&gt;Free software under the GNU Affero General Public License, version 3 or later. The third-party components it contains and their licences are listed below.&lt;/p&gt;</source>
-      <translation>&lt;h3&gt;Lanterne {0}&lt;/h3&gt;&lt;p&gt;Vos documents, des réponses hors ligne. Rien ne quitte cet ordinateur.&lt;/p&gt;&lt;p&gt;Logiciel libre sous licence GNU Affero General Public License, version 3 ou ultérieure. Les composants tiers qu’il contient et leurs licences sont listés ci-dessous.&lt;/p&gt;</translation>
+        <source>&lt;h3&gt;Lanterne {0}&lt;/h3&gt;&lt;p&gt;Your documents, answered offline. Nothing leaves this computer.&lt;/p&gt;&lt;p&gt;Free software under the GNU Affero General Public License, version 3 or later. The third-party components it contains and their licences are listed below.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Lanterne {0}&lt;/h3&gt;&lt;p&gt;Vos documents, des réponses hors ligne. Rien ne quitte cet ordinateur.&lt;/p&gt;&lt;p&gt;Logiciel libre sous licence GNU Affero General Public License, version 3 ou ultérieure. Les composants tiers qu’il contient et leurs licences sont listés ci-dessous.&lt;/p&gt;</translation>
     </message>
     <message>
-      <source>Third-party notices</source>
-      <translation>Mentions des composants tiers</translation>
+        <source>Third-party notices</source>
+        <translation>Mentions des composants tiers</translation>
     </message>
     <message>
-      <source>The third-party notices file is missing from this installation.</source>
-      <translation>Le fichier des mentions des composants tiers manque dans cette installation.</translation>
+        <source>The third-party notices file is missing from this installation.</source>
+        <translation>Le fichier des mentions des composants tiers manque dans cette installation.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>App</name>
     <message>
-      <source>Lanterne cannot use its data folder {0}: {1}</source>
-      <translation>Lanterne ne peut pas utiliser son dossier de données {0} : {1}</translation>
+        <source>Lanterne cannot use its data folder {0}: {1}</source>
+        <translation>Lanterne ne peut pas utiliser son dossier de données {0} : {1}</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>Banner</name>
     <message>
-      <source>Dismiss</source>
-      <translation>Fermer</translation>
+        <source>Dismiss</source>
+        <translation>Fermer</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>ChatPanel</name>
     <message>
-      <source>, page {0}</source>
-      <translation>, page {0}</translation>
+        <source>, page {0}</source>
+        <translation>, page {0}</translation>
     </message>
     <message>
-      <source>All collections</source>
-      <translation>Toutes les collections</translation>
+        <source>All collections</source>
+        <translation>Toutes les collections</translation>
     </message>
     <message>
-      <source>You</source>
-      <translation>Vous</translation>
+        <source>You</source>
+        <translation>Vous</translation>
     </message>
     <message>
-      <source>Lanterne</source>
-      <translation>Lanterne</translation>
+        <source>Lanterne</source>
+        <translation>Lanterne</translation>
     </message>
     <message>
-      <source>Loading the model…</source>
-      <translation>Chargement du modèle…</translation>
+        <source>Loading the model…</source>
+        <translation>Chargement du modèle…</translation>
     </message>
     <message>
-      <source>Reading your documents…</source>
-      <translation>Lecture de vos documents…</translation>
+        <source>Reading your documents…</source>
+        <translation>Lecture de vos documents…</translation>
     </message>
     <message>
-      <source>Not found in your documents. Try other words, or check that the folder holding the answer is in this conversation’s collections.</source>
-      <translation>Introuvable dans vos documents. Essayez d’autres mots, ou vérifiez que le dossier qui contient la réponse fait partie des collections de cette conversation.</translation>
+        <source>Not found in your documents. Try other words, or check that the folder holding the answer is in this conversation’s collections.</source>
+        <translation>Introuvable dans vos documents. Essayez d’autres mots, ou vérifiez que le dossier qui contient la réponse fait partie des collections de cette conversation.</translation>
     </message>
     <message>
-      <source>Stopped.</source>
-      <translation>Arrêté.</translation>
+        <source>Stopped.</source>
+        <translation>Arrêté.</translation>
     </message>
     <message>
-      <source>Passages read (the model did not cite them; check the answer against them)</source>
-      <translation>Passages lus (le modèle ne les a pas cités ; vérifiez la réponse à partir d’eux)</translation>
+        <source>Passages read (the model did not cite them; check the answer against them)</source>
+        <translation>Passages lus (le modèle ne les a pas cités ; vérifiez la réponse à partir d’eux)</translation>
     </message>
     <message>
-      <source>Sources</source>
-      <translation>Sources</translation>
+        <source>Sources</source>
+        <translation>Sources</translation>
     </message>
     <message>
-      <source>page {0}</source>
-      <translation>page {0}</translation>
+        <source>page {0}</source>
+        <translation>page {0}</translation>
     </message>
     <message>
-      <source>Copy</source>
-      <translation>Copier</translation>
+        <source>Copy</source>
+        <translation>Copier</translation>
     </message>
     <message>
-      <source>Regenerate</source>
-      <translation>Régénérer</translation>
+        <source>Regenerate</source>
+        <translation>Régénérer</translation>
     </message>
     <message>
-      <source>Ask a question about your documents. Answers cite the passages they come from; click a citation to see it in the document.</source>
-      <translation>Posez une question sur vos documents. Les réponses citent les passages dont elles viennent ; cliquez sur une citation pour la voir dans le document.</translation>
+        <source>Ask a question about your documents. Answers cite the passages they come from; click a citation to see it in the document.</source>
+        <translation>Posez une question sur vos documents. Les réponses citent les passages dont elles viennent ; cliquez sur une citation pour la voir dans le document.</translation>
     </message>
     <message>
-      <source>New conversation</source>
-      <translation>Nouvelle conversation</translation>
+        <source>New conversation</source>
+        <translation>Nouvelle conversation</translation>
     </message>
     <message>
-      <source>{0} collections</source>
-      <translation>{0} collections</translation>
+        <source>{0} collections</source>
+        <translation>{0} collections</translation>
     </message>
     <message>
-      <source>Collections this conversation answers from</source>
-      <translation>Collections dans lesquelles cette conversation cherche ses réponses</translation>
+        <source>Collections this conversation answers from</source>
+        <translation>Collections dans lesquelles cette conversation cherche ses réponses</translation>
     </message>
     <message>
-      <source>Collections in scope</source>
-      <translation>Collections consultées</translation>
+        <source>Collections in scope</source>
+        <translation>Collections consultées</translation>
     </message>
     <message>
-      <source>Language model for this conversation</source>
-      <translation>Modèle de langage de cette conversation</translation>
+        <source>Language model for this conversation</source>
+        <translation>Modèle de langage de cette conversation</translation>
     </message>
     <message>
-      <source>Language model</source>
-      <translation>Modèle de langage</translation>
+        <source>Language model</source>
+        <translation>Modèle de langage</translation>
     </message>
     <message>
-      <source>Ask a question about your documents (Ctrl+Enter to send)</source>
-      <translation>Posez une question sur vos documents (Ctrl+Entrée pour envoyer)</translation>
+        <source>Ask a question about your documents (Ctrl+Enter to send)</source>
+        <translation>Posez une question sur vos documents (Ctrl+Entrée pour envoyer)</translation>
     </message>
     <message>
-      <source>Question</source>
-      <translation>Question</translation>
+        <source>Question</source>
+        <translation>Question</translation>
     </message>
     <message>
-      <source>Conversation</source>
-      <translation>Conversation</translation>
+        <source>Conversation</source>
+        <translation>Conversation</translation>
     </message>
     <message>
-      <source>Stop</source>
-      <translation>Arrêter</translation>
+        <source>Stop</source>
+        <translation>Arrêter</translation>
     </message>
     <message>
-      <source>Stop the answer (Esc)</source>
-      <translation>Arrêter la réponse (Échap)</translation>
+        <source>Stop the answer (Esc)</source>
+        <translation>Arrêter la réponse (Échap)</translation>
     </message>
     <message>
-      <source>Send</source>
-      <translation>Envoyer</translation>
+        <source>Send</source>
+        <translation>Envoyer</translation>
     </message>
     <message>
-      <source>Send (Ctrl+Enter)</source>
-      <translation>Envoyer (Ctrl+Entrée)</translation>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>Envoyer (Ctrl+Entrée)</translation>
     </message>
     <message>
-      <source>Loading the model in the background…</source>
-      <translation>Chargement du modèle en arrière-plan…</translation>
+        <source>Loading the model in the background…</source>
+        <translation>Chargement du modèle en arrière-plan…</translation>
     </message>
     <message>
-      <source>Searching your documents…</source>
-      <translation>Recherche dans vos documents…</translation>
+        <source>Searching your documents…</source>
+        <translation>Recherche dans vos documents…</translation>
     </message>
     <message>
-      <source>Writing the answer… (Esc to stop)</source>
-      <translation>Rédaction de la réponse… (Échap pour arrêter)</translation>
+        <source>Writing the answer… (Esc to stop)</source>
+        <translation>Rédaction de la réponse… (Échap pour arrêter)</translation>
     </message>
     <message>
-      <source>The model could not be loaded: choose another one in Models.</source>
-      <translation>Le modèle n’a pas pu être chargé : choisissez-en un autre dans Modèles.</translation>
+        <source>The model could not be loaded: choose another one in Models.</source>
+        <translation>Le modèle n’a pas pu être chargé : choisissez-en un autre dans Modèles.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>CollectionsView</name>
     <message>
-      <source>{0} — 1 document</source>
-      <translation>{0} — 1 document</translation>
+        <source>{0} — 1 document</source>
+        <translation>{0} — 1 document</translation>
     </message>
     <message>
-      <source>{0} — {1} documents</source>
-      <translation>{0} — {1} documents</translation>
+        <source>{0} — {1} documents</source>
+        <translation>{0} — {1} documents</translation>
     </message>
     <message>
-      <source>{0} %</source>
-      <translation>{0} %</translation>
+        <source>{0} %</source>
+        <translation>{0} %</translation>
     </message>
     <message>
-      <source>scanning</source>
-      <translation>analyse</translation>
+        <source>scanning</source>
+        <translation>analyse</translation>
     </message>
     <message>
-      <source>1 problem</source>
-      <translation>1 problème</translation>
+        <source>1 problem</source>
+        <translation>1 problème</translation>
     </message>
     <message>
-      <source>{0} problems</source>
-      <translation>{0} problèmes</translation>
+        <source>{0} problems</source>
+        <translation>{0} problèmes</translation>
     </message>
     <message>
-      <source>Collections</source>
-      <translation>Collections</translation>
+        <source>Collections</source>
+        <translation>Collections</translation>
     </message>
     <message>
-      <source>Add folder…</source>
-      <translation>Ajouter un dossier…</translation>
+        <source>Add folder…</source>
+        <translation>Ajouter un dossier…</translation>
     </message>
     <message>
-      <source>Collections and their folders</source>
-      <translation>Collections et leurs dossiers</translation>
+        <source>Collections and their folders</source>
+        <translation>Collections et leurs dossiers</translation>
     </message>
     <message>
-      <source>{0} (not reachable now; its documents are kept)</source>
-      <translation>{0} (inaccessible pour l’instant ; ses documents sont conservés)</translation>
+        <source>{0} (not reachable now; its documents are kept)</source>
+        <translation>{0} (inaccessible pour l’instant ; ses documents sont conservés)</translation>
     </message>
     <message>
-      <source>Show in folder</source>
-      <translation>Afficher dans le dossier</translation>
+        <source>Show in folder</source>
+        <translation>Afficher dans le dossier</translation>
     </message>
     <message>
-      <source>Check for changes now</source>
-      <translation>Rechercher les modifications maintenant</translation>
+        <source>Check for changes now</source>
+        <translation>Rechercher les modifications maintenant</translation>
     </message>
     <message>
-      <source>Remove from Lanterne…</source>
-      <translation>Retirer de Lanterne…</translation>
+        <source>Remove from Lanterne…</source>
+        <translation>Retirer de Lanterne…</translation>
     </message>
     <message>
-      <source>Add folder to “{0}”…</source>
-      <translation>Ajouter un dossier à « {0} »…</translation>
+        <source>Add folder to “{0}”…</source>
+        <translation>Ajouter un dossier à « {0} »…</translation>
     </message>
     <message>
-      <source>Show problems</source>
-      <translation>Afficher les problèmes</translation>
+        <source>Show problems</source>
+        <translation>Afficher les problèmes</translation>
     </message>
     <message>
-      <source>Remove folder</source>
-      <translation>Retirer le dossier</translation>
+        <source>Remove folder</source>
+        <translation>Retirer le dossier</translation>
     </message>
     <message>
-      <source>Stop watching “{0}” and forget its documents? The files themselves are not touched.</source>
-      <translation>Ne plus surveiller « {0} » et oublier ses documents ? Les fichiers eux-mêmes ne sont pas modifiés.</translation>
+        <source>Stop watching “{0}” and forget its documents? The files themselves are not touched.</source>
+        <translation>Ne plus surveiller « {0} » et oublier ses documents ? Les fichiers eux-mêmes ne sont pas modifiés.</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>ConversationsView</name>
     <message>
-      <source>Rename…</source>
-      <translation>Renommer…</translation>
+        <source>Rename…</source>
+        <translation>Renommer…</translation>
     </message>
     <message>
-      <source>Delete…</source>
-      <translation>Supprimer…</translation>
+        <source>Delete…</source>
+        <translation>Supprimer…</translation>
     </message>
     <message>
-      <source>Rename conversation</source>
-      <translation>Renommer la conversation</translation>
+        <source>Rename conversation</source>
+        <translation>Renommer la conversation</translation>
     </message>
     <message>
-      <source>Title:</source>
-      <translation>Titre :</translation>
+        <source>Title:</source>
+        <translation>Titre :</translation>
     </message>
     <message>
-      <source>Delete conversation</source>
-      <translation>Supprimer la conversation</translation>
+        <source>Delete conversation</source>
+        <translation>Supprimer la conversation</translation>
     </message>
     <message>
-      <source>Delete “{0}”? This cannot be undone.</source>
-      <translation>Supprimer « {0} » ? Cette action est définitive.</translation>
+        <source>Delete “{0}”? This cannot be undone.</source>
+        <translation>Supprimer « {0} » ? Cette action est définitive.</translation>
     </message>
     <message>
-      <source>Conversations</source>
-      <translation>Conversations</translation>
+        <source>Conversations</source>
+        <translation>Conversations</translation>
     </message>
     <message>
-      <source>New conversation (Ctrl+N)</source>
-      <translation>Nouvelle conversation (Ctrl+N)</translation>
+        <source>New conversation (Ctrl+N)</source>
+        <translation>Nouvelle conversation (Ctrl+N)</translation>
     </message>
     <message>
-      <source>New conversation</source>
-      <translation>Nouvelle conversation</translation>
+        <source>New conversation</source>
+        <translation>Nouvelle conversation</translation>
     </message>
     <message>
-      <source>Search conversations</source>
-      <translation>Rechercher dans les conversations</translation>
+        <source>Search conversations</source>
+        <translation>Rechercher dans les conversations</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-      <source>Lanterne keeps watching your folders in the background. Quit from this icon's menu.</source>
-      <translation>Lanterne continue de surveiller vos dossiers en arrière-plan. Pour quitter, utilisez le menu de cette icône.</translation>
+        <source>Lanterne keeps watching your folders in the background. Quit from this icon&apos;s menu.</source>
+        <translation>Lanterne continue de surveiller vos dossiers en arrière-plan. Pour quitter, utilisez le menu de cette icône.</translation>
     </message>
     <message>
-      <source>Finishing the current file, then quitting…</source>
-      <translation>Fin du fichier en cours, puis fermeture…</translation>
+        <source>Finishing the current file, then quitting…</source>
+        <translation>Fin du fichier en cours, puis fermeture…</translation>
     </message>
     <message>
-      <source>Add to a collection</source>
-      <translation>Ajouter à une collection</translation>
+        <source>Add to a collection</source>
+        <translation>Ajouter à une collection</translation>
     </message>
     <message>
-      <source>Collection (choose one or type a new name):</source>
-      <translation>Collection (choisissez-en une ou saisissez un nouveau nom) :</translation>
+        <source>Collection (choose one or type a new name):</source>
+        <translation>Collection (choisissez-en une ou saisissez un nouveau nom) :</translation>
     </message>
     <message>
-      <source>Lanterne cannot read {0}: check its permissions.</source>
-      <translation>Lanterne ne peut pas lire {0} : vérifiez ses autorisations.</translation>
+        <source>Lanterne cannot read {0}: check its permissions.</source>
+        <translation>Lanterne ne peut pas lire {0} : vérifiez ses autorisations.</translation>
     </message>
     <message>
-      <source>Added to “{0}”: indexing starts now. You can ask questions while it runs.</source>
-      <translation>Ajouté à « {0} » : l’indexation commence. Vous pouvez poser des questions pendant ce temps.</translation>
+        <source>Added to “{0}”: indexing starts now. You can ask questions while it runs.</source>
+        <translation>Ajouté à « {0} » : l’indexation commence. Vous pouvez poser des questions pendant ce temps.</translation>
     </message>
     <message>
-      <source>Add a folder</source>
-      <translation>Ajouter un dossier</translation>
+        <source>Add a folder</source>
+        <translation>Ajouter un dossier</translation>
     </message>
     <message>
-      <source>Paused — {0}: {1} of {2} files</source>
-      <translation>En pause — {0} : {1} fichiers sur {2}</translation>
+        <source>Paused — {0}: {1} of {2} files</source>
+        <translation>En pause — {0} : {1} fichiers sur {2}</translation>
     </message>
     <message>
-      <source>Indexing {0}: {1} of {2} files, about {3} left</source>
-      <translation>Indexation de {0} : {1} fichiers sur {2}, environ {3} restantes</translation>
+        <source>Indexing {0}: {1} of {2} files, about {3} left</source>
+        <translation>Indexation de {0} : {1} fichiers sur {2}, environ {3} restantes</translation>
     </message>
     <message>
-      <source>Looking for changes in {0}…</source>
-      <translation>Recherche de modifications dans {0}…</translation>
+        <source>Looking for changes in {0}…</source>
+        <translation>Recherche de modifications dans {0}…</translation>
     </message>
     <message>
-      <source>Up to date.</source>
-      <translation>À jour.</translation>
+        <source>Semantic search: {0} % ready — keyword search already works</source>
+        <translation>Recherche sémantique : {0} % prête — la recherche par mots-clés fonctionne déjà</translation>
     </message>
     <message>
-      <source>Indexing stopped.</source>
-      <translation>Indexation arrêtée.</translation>
+        <source>Up to date.</source>
+        <translation>À jour.</translation>
     </message>
     <message>
-      <source>Indexing stopped: see the message above.</source>
-      <translation>Indexation arrêtée : voir le message ci-dessus.</translation>
+        <source>Indexing stopped.</source>
+        <translation>Indexation arrêtée.</translation>
     </message>
     <message>
-      <source>{0} (demo)</source>
-      <translation>{0} (démo)</translation>
+        <source>Indexing stopped: see the message above.</source>
+        <translation>Indexation arrêtée : voir le message ci-dessus.</translation>
     </message>
     <message>
-      <source>Embedder changed: every document is being indexed again.</source>
-      <translation>Modèle d’embeddings changé : tous les documents sont réindexés.</translation>
+        <source>{0} (demo)</source>
+        <translation>{0} (démo)</translation>
     </message>
     <message>
-      <source>Settings saved.</source>
-      <translation>Réglages enregistrés.</translation>
+        <source>Embedder changed: every document is being indexed again.</source>
+        <translation>Modèle d’embeddings changé : tous les documents sont réindexés.</translation>
     </message>
     <message>
-      <source>Lanterne stopped on an unexpected error last time. A report was saved (no document content).</source>
-      <translation>Lanterne s’est arrêté sur une erreur inattendue la dernière fois. Un rapport a été enregistré (sans contenu de document).</translation>
+        <source>Settings saved.</source>
+        <translation>Réglages enregistrés.</translation>
     </message>
     <message>
-      <source>Copy report</source>
-      <translation>Copier le rapport</translation>
+        <source>Lanterne stopped on an unexpected error last time. A report was saved (no document content).</source>
+        <translation>Lanterne s’est arrêté sur une erreur inattendue la dernière fois. Un rapport a été enregistré (sans contenu de document).</translation>
     </message>
     <message>
-      <source>Open logs folder</source>
-      <translation>Ouvrir le dossier des journaux</translation>
+        <source>Copy report</source>
+        <translation>Copier le rapport</translation>
     </message>
     <message>
-      <source>Lanterne — your documents, answered offline</source>
-      <translation>Lanterne — vos documents, des réponses hors ligne</translation>
+        <source>Open logs folder</source>
+        <translation>Ouvrir le dossier des journaux</translation>
     </message>
     <message>
-      <source>&amp;File</source>
-      <translation>&amp;Fichier</translation>
+        <source>Lanterne — your documents, answered offline</source>
+        <translation>Lanterne — vos documents, des réponses hors ligne</translation>
     </message>
     <message>
-      <source>&amp;View</source>
-      <translation>&amp;Affichage</translation>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
     </message>
     <message>
-      <source>&amp;Tools</source>
-      <translation>&amp;Outils</translation>
+        <source>&amp;View</source>
+        <translation>&amp;Affichage</translation>
     </message>
     <message>
-      <source>&amp;Help</source>
-      <translation>Aid&amp;e</translation>
+        <source>&amp;Tools</source>
+        <translation>&amp;Outils</translation>
     </message>
     <message>
-      <source>Add folder…</source>
-      <translation>Ajouter un dossier…</translation>
+        <source>&amp;Help</source>
+        <translation>Aid&amp;e</translation>
     </message>
     <message>
-      <source>New conversation</source>
-      <translation>Nouvelle conversation</translation>
+        <source>Add folder…</source>
+        <translation>Ajouter un dossier…</translation>
     </message>
     <message>
-      <source>Quit</source>
-      <translation>Quitter</translation>
+        <source>New conversation</source>
+        <translation>Nouvelle conversation</translation>
     </message>
     <message>
-      <source>Problems…</source>
-      <translation>Problèmes…</translation>
+        <source>Quit</source>
+        <translation>Quitter</translation>
     </message>
     <message>
-      <source>Resume indexing</source>
-      <translation>Reprendre l’indexation</translation>
+        <source>Problems…</source>
+        <translation>Problèmes…</translation>
     </message>
     <message>
-      <source>Pause indexing</source>
-      <translation>Mettre l’indexation en pause</translation>
+        <source>Resume indexing</source>
+        <translation>Reprendre l’indexation</translation>
     </message>
     <message>
-      <source>Models…</source>
-      <translation>Modèles…</translation>
+        <source>Pause indexing</source>
+        <translation>Mettre l’indexation en pause</translation>
     </message>
     <message>
-      <source>Settings…</source>
-      <translation>Réglages…</translation>
+        <source>Models…</source>
+        <translation>Modèles…</translation>
     </message>
     <message>
-      <source>Go to the question box</source>
-      <translation>Aller à la zone de question</translation>
+        <source>Settings…</source>
+        <translation>Réglages…</translation>
     </message>
     <message>
-      <source>About Lanterne</source>
-      <translation>À propos de Lanterne</translation>
+        <source>Go to the question box</source>
+        <translation>Aller à la zone de question</translation>
     </message>
     <message>
-      <source>Loading the model…</source>
-      <translation>Chargement du modèle…</translation>
+        <source>About Lanterne</source>
+        <translation>À propos de Lanterne</translation>
     </message>
     <message>
-      <source>Model: {0}</source>
-      <translation>Modèle : {0}</translation>
+        <source>Loading the model…</source>
+        <translation>Chargement du modèle…</translation>
     </message>
     <message>
-      <source>Model unavailable</source>
-      <translation>Modèle indisponible</translation>
+        <source>Model: {0}</source>
+        <translation>Modèle : {0}</translation>
     </message>
     <message>
-      <source>Lanterne</source>
-      <translation>Lanterne</translation>
+        <source>Model unavailable</source>
+        <translation>Modèle indisponible</translation>
     </message>
     <message>
-      <source>Show Lanterne</source>
-      <translation>Afficher Lanterne</translation>
+        <source>Lanterne</source>
+        <translation>Lanterne</translation>
     </message>
-  </context>
-  <context>
+    <message>
+        <source>Show Lanterne</source>
+        <translation>Afficher Lanterne</translation>
+    </message>
+</context>
+<context>
     <name>Messages</name>
     <message>
-      <source>The disk is full. Nothing was lost: free some space and Lanterne picks up where it stopped.</source>
-      <translation>Le disque est plein. Rien n’est perdu : libérez de la place et Lanterne reprendra là où il s’est arrêté.</translation>
+        <source>The disk is full. Nothing was lost: free some space and Lanterne picks up where it stopped.</source>
+        <translation>Le disque est plein. Rien n’est perdu : libérez de la place et Lanterne reprendra là où il s’est arrêté.</translation>
     </message>
     <message>
-      <source>Another Lanterne window or command is indexing this data folder. Lanterne will try again when it has finished.</source>
-      <translation>Une autre fenêtre ou commande Lanterne indexe ce dossier de données. Lanterne réessaiera quand elle aura fini.</translation>
+        <source>Another Lanterne window or command is indexing this data folder. Lanterne will try again when it has finished.</source>
+        <translation>Une autre fenêtre ou commande Lanterne indexe ce dossier de données. Lanterne réessaiera quand elle aura fini.</translation>
     </message>
     <message>
-      <source>This file or folder no longer exists.</source>
-      <translation>Ce fichier ou dossier n’existe plus.</translation>
+        <source>This file or folder no longer exists.</source>
+        <translation>Ce fichier ou dossier n’existe plus.</translation>
     </message>
     <message>
-      <source>Lanterne is not allowed to read or write there. Check the folder's permissions.</source>
-      <translation>Lanterne n’a pas le droit de lire ou d’écrire à cet endroit. Vérifiez les autorisations du dossier.</translation>
+        <source>Lanterne is not allowed to read or write there. Check the folder&apos;s permissions.</source>
+        <translation>Lanterne n’a pas le droit de lire ou d’écrire à cet endroit. Vérifiez les autorisations du dossier.</translation>
     </message>
     <message>
-      <source>The system refused the operation.</source>
-      <translation>Le système a refusé l’opération.</translation>
+        <source>The system refused the operation.</source>
+        <translation>Le système a refusé l’opération.</translation>
     </message>
     <message>
-      <source>This collection does not exist any more.</source>
-      <translation>Cette collection n’existe plus.</translation>
+        <source>This collection does not exist any more.</source>
+        <translation>Cette collection n’existe plus.</translation>
     </message>
     <message>
-      <source>Add a folder before asking questions.</source>
-      <translation>Ajoutez un dossier avant de poser des questions.</translation>
+        <source>Add a folder before asking questions.</source>
+        <translation>Ajoutez un dossier avant de poser des questions.</translation>
     </message>
     <message>
-      <source>This conversation no longer exists.</source>
-      <translation>Cette conversation n’existe plus.</translation>
+        <source>This conversation no longer exists.</source>
+        <translation>Cette conversation n’existe plus.</translation>
     </message>
     <message>
-      <source>Ask a question.</source>
-      <translation>Posez une question.</translation>
+        <source>Ask a question.</source>
+        <translation>Posez une question.</translation>
     </message>
     <message>
-      <source>The question and its sources do not fit in the model's context. Use fewer passages or a larger context in Settings.</source>
-      <translation>La question et ses sources ne tiennent pas dans le contexte du modèle. Utilisez moins de passages ou un contexte plus grand dans les Réglages.</translation>
+        <source>The question and its sources do not fit in the model&apos;s context. Use fewer passages or a larger context in Settings.</source>
+        <translation>La question et ses sources ne tiennent pas dans le contexte du modèle. Utilisez moins de passages ou un contexte plus grand dans les Réglages.</translation>
     </message>
     <message>
-      <source>The language model file is missing. Choose another model in the model manager.</source>
-      <translation>Le fichier du modèle de langage est introuvable. Choisissez un autre modèle dans le gestionnaire de modèles.</translation>
+        <source>The language model file is missing. Choose another model in the model manager.</source>
+        <translation>Le fichier du modèle de langage est introuvable. Choisissez un autre modèle dans le gestionnaire de modèles.</translation>
     </message>
     <message>
-      <source>This model is not in the catalog.</source>
-      <translation>Ce modèle n’est pas dans le catalogue.</translation>
+        <source>This model is not in the catalog.</source>
+        <translation>Ce modèle n’est pas dans le catalogue.</translation>
     </message>
     <message>
-      <source>A model with this name is already installed.</source>
-      <translation>Un modèle portant ce nom est déjà installé.</translation>
+        <source>A model with this name is already installed.</source>
+        <translation>Un modèle portant ce nom est déjà installé.</translation>
     </message>
     <message>
-      <source>The demonstration model comes with the app and cannot be removed.</source>
-      <translation>Le modèle de démonstration est fourni avec l’application et ne peut pas être supprimé.</translation>
+        <source>The demonstration model comes with the app and cannot be removed.</source>
+        <translation>Le modèle de démonstration est fourni avec l’application et ne peut pas être supprimé.</translation>
     </message>
     <message>
-      <source>The model could not be loaded. The file may be damaged or made for another program.</source>
-      <translation>Le modèle n’a pas pu être chargé. Le fichier est peut-être endommagé ou destiné à un autre programme.</translation>
+        <source>The model could not be loaded. The file may be damaged or made for another program.</source>
+        <translation>Le modèle n’a pas pu être chargé. Le fichier est peut-être endommagé ou destiné à un autre programme.</translation>
     </message>
     <message>
-      <source>The model file cannot be read.</source>
-      <translation>Le fichier du modèle est illisible.</translation>
+        <source>The model file cannot be read.</source>
+        <translation>Le fichier du modèle est illisible.</translation>
     </message>
     <message>
-      <source>Not enough free memory for this model. Close other programs or choose a smaller model.</source>
-      <translation>Pas assez de mémoire libre pour ce modèle. Fermez d’autres programmes ou choisissez un modèle plus petit.</translation>
+        <source>Not enough free memory for this model. Close other programs or choose a smaller model.</source>
+        <translation>Pas assez de mémoire libre pour ce modèle. Fermez d’autres programmes ou choisissez un modèle plus petit.</translation>
     </message>
     <message>
-      <source>This model file is damaged or incomplete.</source>
-      <translation>Ce fichier de modèle est endommagé ou incomplet.</translation>
+        <source>This model file is damaged or incomplete.</source>
+        <translation>Ce fichier de modèle est endommagé ou incomplet.</translation>
     </message>
     <message>
-      <source>This is not a GGUF model file.</source>
-      <translation>Ce n’est pas un fichier de modèle GGUF.</translation>
+        <source>This is not a GGUF model file.</source>
+        <translation>Ce n’est pas un fichier de modèle GGUF.</translation>
     </message>
     <message>
-      <source>This GGUF version is not supported.</source>
-      <translation>Cette version de GGUF n’est pas prise en charge.</translation>
+        <source>This GGUF version is not supported.</source>
+        <translation>Cette version de GGUF n’est pas prise en charge.</translation>
     </message>
     <message>
-      <source>The model's chat template was refused for safety.</source>
-      <translation>Le modèle de conversation du modèle a été refusé par sécurité.</translation>
+        <source>The model&apos;s chat template was refused for safety.</source>
+        <translation>Le modèle de conversation du modèle a été refusé par sécurité.</translation>
     </message>
     <message>
-      <source>The model could not be copied into the data folder.</source>
-      <translation>Le modèle n’a pas pu être copié dans le dossier de données.</translation>
+        <source>The model could not be copied into the data folder.</source>
+        <translation>Le modèle n’a pas pu être copié dans le dossier de données.</translation>
     </message>
     <message>
-      <source>Strict offline mode is on: downloads are disabled.</source>
-      <translation>Le mode hors ligne strict est activé : les téléchargements sont désactivés.</translation>
+        <source>Strict offline mode is on: downloads are disabled.</source>
+        <translation>Le mode hors ligne strict est activé : les téléchargements sont désactivés.</translation>
     </message>
     <message>
-      <source>The download failed. Check the connection and try again; it resumes where it stopped.</source>
-      <translation>Le téléchargement a échoué. Vérifiez la connexion et réessayez ; il reprendra là où il s’est arrêté.</translation>
+        <source>The download failed. Check the connection and try again; it resumes where it stopped.</source>
+        <translation>Le téléchargement a échoué. Vérifiez la connexion et réessayez ; il reprendra là où il s’est arrêté.</translation>
     </message>
     <message>
-      <source>Download cancelled. It resumes where it stopped next time.</source>
-      <translation>Téléchargement annulé. Il reprendra là où il s’est arrêté la prochaine fois.</translation>
+        <source>Download cancelled. It resumes where it stopped next time.</source>
+        <translation>Téléchargement annulé. Il reprendra là où il s’est arrêté la prochaine fois.</translation>
     </message>
     <message>
-      <source>The downloaded file does not match its checksum and was deleted.</source>
-      <translation>Le fichier téléchargé ne correspond pas à sa somme de contrôle et a été supprimé.</translation>
+        <source>The downloaded file does not match its checksum and was deleted.</source>
+        <translation>Le fichier téléchargé ne correspond pas à sa somme de contrôle et a été supprimé.</translation>
     </message>
     <message>
-      <source>The download could not be verified and was not installed.</source>
-      <translation>Le téléchargement n’a pas pu être vérifié et n’a pas été installé.</translation>
+        <source>The download could not be verified and was not installed.</source>
+        <translation>Le téléchargement n’a pas pu être vérifié et n’a pas été installé.</translation>
     </message>
     <message>
-      <source>The embedding model is missing. Reinstall Lanterne or choose another embedder.</source>
-      <translation>Le modèle d’embeddings est introuvable. Réinstallez Lanterne ou choisissez un autre modèle d’embeddings.</translation>
+        <source>The embedding model is missing. Reinstall Lanterne or choose another embedder.</source>
+        <translation>Le modèle d’embeddings est introuvable. Réinstallez Lanterne ou choisissez un autre modèle d’embeddings.</translation>
     </message>
     <message>
-      <source>The embedding model could not be loaded.</source>
-      <translation>Le modèle d’embeddings n’a pas pu être chargé.</translation>
+        <source>The embedding model could not be loaded.</source>
+        <translation>Le modèle d’embeddings n’a pas pu être chargé.</translation>
     </message>
     <message>
-      <source>This input is not valid.</source>
-      <translation>Cette saisie n’est pas valide.</translation>
+        <source>This input is not valid.</source>
+        <translation>Cette saisie n’est pas valide.</translation>
     </message>
     <message>
-      <source>Something went wrong. The details are in the log file; nothing was lost.</source>
-      <translation>Un problème est survenu. Les détails sont dans le journal ; rien n’est perdu.</translation>
+        <source>Something went wrong. The details are in the log file; nothing was lost.</source>
+        <translation>Un problème est survenu. Les détails sont dans le journal ; rien n’est perdu.</translation>
     </message>
     <message>
-      <source>Password protected: Lanterne cannot open it.</source>
-      <translation>Protégé par mot de passe : Lanterne ne peut pas l’ouvrir.</translation>
+        <source>Password protected: Lanterne cannot open it.</source>
+        <translation>Protégé par mot de passe : Lanterne ne peut pas l’ouvrir.</translation>
     </message>
     <message>
-      <source>Scanned document without a text layer: text recognition (OCR) is not available yet.</source>
-      <translation>Document numérisé sans couche de texte : la reconnaissance de texte (OCR) n’est pas encore disponible.</translation>
+        <source>Scanned document without a text layer: text recognition (OCR) is not available yet.</source>
+        <translation>Document numérisé sans couche de texte : la reconnaissance de texte (OCR) n’est pas encore disponible.</translation>
     </message>
     <message>
-      <source>No text found in this document.</source>
-      <translation>Aucun texte trouvé dans ce document.</translation>
+        <source>No text found in this document.</source>
+        <translation>Aucun texte trouvé dans ce document.</translation>
     </message>
     <message>
-      <source>Empty file.</source>
-      <translation>Fichier vide.</translation>
+        <source>Empty file.</source>
+        <translation>Fichier vide.</translation>
     </message>
     <message>
-      <source>Unsupported format ({0}).</source>
-      <translation>Format non pris en charge ({0}).</translation>
+        <source>Unsupported format ({0}).</source>
+        <translation>Format non pris en charge ({0}).</translation>
     </message>
     <message>
-      <source>Unsupported format.</source>
-      <translation>Format non pris en charge.</translation>
+        <source>Unsupported format.</source>
+        <translation>Format non pris en charge.</translation>
     </message>
     <message>
-      <source>Too large ({0} MB; the limit is {1} MB in Settings).</source>
-      <translation>Trop volumineux ({0} Mo ; la limite est de {1} Mo dans les Réglages).</translation>
+        <source>Too large ({0} MB; the limit is {1} MB in Settings).</source>
+        <translation>Trop volumineux ({0} Mo ; la limite est de {1} Mo dans les Réglages).</translation>
     </message>
     <message>
-      <source>Damaged file: it cannot be read. Try opening and saving it again.</source>
-      <translation>Fichier endommagé : il est illisible. Essayez de l’ouvrir et de l’enregistrer à nouveau.</translation>
+        <source>Damaged file: it cannot be read. Try opening and saving it again.</source>
+        <translation>Fichier endommagé : il est illisible. Essayez de l’ouvrir et de l’enregistrer à nouveau.</translation>
     </message>
     <message>
-      <source>Refused for safety (the file looks like a decompression bomb or holds unsafe content).</source>
-      <translation>Refusé par sécurité (le fichier ressemble à une bombe de décompression ou contient des éléments dangereux).</translation>
+        <source>Refused for safety (the file looks like a decompression bomb or holds unsafe content).</source>
+        <translation>Refusé par sécurité (le fichier ressemble à une bombe de décompression ou contient des éléments dangereux).</translation>
     </message>
     <message>
-      <source>Permission denied: Lanterne cannot read this file.</source>
-      <translation>Accès refusé : Lanterne ne peut pas lire ce fichier.</translation>
+        <source>Permission denied: Lanterne cannot read this file.</source>
+        <translation>Accès refusé : Lanterne ne peut pas lire ce fichier.</translation>
     </message>
     <message>
-      <source>The file disappeared before it could be read.</source>
-      <translation>Le fichier a disparu avant d’avoir pu être lu.</translation>
+        <source>The file disappeared before it could be read.</source>
+        <translation>Le fichier a disparu avant d’avoir pu être lu.</translation>
     </message>
     <message>
-      <source>Reading this file took too long.</source>
-      <translation>La lecture de ce fichier a pris trop de temps.</translation>
+        <source>Reading this file took too long.</source>
+        <translation>La lecture de ce fichier a pris trop de temps.</translation>
     </message>
     <message>
-      <source>The reader crashed on this file (damaged or hostile content).</source>
-      <translation>Le lecteur a planté sur ce fichier (contenu endommagé ou malveillant).</translation>
+        <source>The reader crashed on this file (damaged or hostile content).</source>
+        <translation>Le lecteur a planté sur ce fichier (contenu endommagé ou malveillant).</translation>
     </message>
     <message>
-      <source>Failed.</source>
-      <translation>Échec.</translation>
+        <source>Failed.</source>
+        <translation>Échec.</translation>
     </message>
     <message>
-      <source>{0} s</source>
-      <translation>{0} s</translation>
+        <source>{0} s</source>
+        <translation>{0} s</translation>
     </message>
     <message>
-      <source>{0} min</source>
-      <translation>{0} min</translation>
+        <source>{0} min</source>
+        <translation>{0} min</translation>
     </message>
     <message>
-      <source>{0} h {1} min</source>
-      <translation>{0} h {1} min</translation>
+        <source>{0} h {1} min</source>
+        <translation>{0} h {1} min</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>ModelsDialog</name>
     <message>
-      <source>bundled (demo)</source>
-      <translation>fourni (démo)</translation>
+        <source>bundled (demo)</source>
+        <translation>fourni (démo)</translation>
     </message>
     <message>
-      <source>imported</source>
-      <translation>importé</translation>
+        <source>imported</source>
+        <translation>importé</translation>
     </message>
     <message>
-      <source>linked</source>
-      <translation>lié</translation>
+        <source>linked</source>
+        <translation>lié</translation>
     </message>
     <message>
-      <source>downloaded</source>
-      <translation>téléchargé</translation>
+        <source>downloaded</source>
+        <translation>téléchargé</translation>
     </message>
     <message>
-      <source>Import a GGUF model</source>
-      <translation>Importer un modèle GGUF</translation>
+        <source>Import a GGUF model</source>
+        <translation>Importer un modèle GGUF</translation>
     </message>
     <message>
-      <source>GGUF models (*.gguf);;All files (*)</source>
-      <translation>Modèles GGUF (*.gguf);;Tous les fichiers (*)</translation>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>Modèles GGUF (*.gguf);;Tous les fichiers (*)</translation>
     </message>
     <message>
-      <source>Model “{0}” imported. Choose it in a conversation or click Use.</source>
-      <translation>Modèle « {0} » importé. Choisissez-le dans une conversation ou cliquez sur Utiliser.</translation>
+        <source>Model “{0}” imported. Choose it in a conversation or click Use.</source>
+        <translation>Modèle « {0} » importé. Choisissez-le dans une conversation ou cliquez sur Utiliser.</translation>
     </message>
     <message>
-      <source>Remove model</source>
-      <translation>Supprimer le modèle</translation>
+        <source>Remove model</source>
+        <translation>Supprimer le modèle</translation>
     </message>
     <message>
-      <source>Remove “{0}”? Its file in the data folder is deleted.</source>
-      <translation>Supprimer « {0} » ? Son fichier dans le dossier de données sera effacé.</translation>
+        <source>Remove “{0}”? Its file in the data folder is deleted.</source>
+        <translation>Supprimer « {0} » ? Son fichier dans le dossier de données sera effacé.</translation>
     </message>
     <message>
-      <source>Installed</source>
-      <translation>Installés</translation>
+        <source>Installed</source>
+        <translation>Installés</translation>
     </message>
     <message>
-      <source>Download</source>
-      <translation>Télécharger</translation>
+        <source>Download</source>
+        <translation>Télécharger</translation>
     </message>
     <message>
-      <source>Download {0}</source>
-      <translation>Télécharger {0}</translation>
+        <source>Download {0}</source>
+        <translation>Télécharger {0}</translation>
     </message>
     <message>
-      <source>Cancel the download (it resumes later)</source>
-      <translation>Annuler le téléchargement (il reprendra plus tard)</translation>
+        <source>Cancel the download (it resumes later)</source>
+        <translation>Annuler le téléchargement (il reprendra plus tard)</translation>
     </message>
     <message>
-      <source>Cancel download</source>
-      <translation>Annuler le téléchargement</translation>
+        <source>Cancel download</source>
+        <translation>Annuler le téléchargement</translation>
     </message>
     <message>
-      <source>Download finished: the model is ready.</source>
-      <translation>Téléchargement terminé : le modèle est prêt.</translation>
+        <source>Download finished: the model is ready.</source>
+        <translation>Téléchargement terminé : le modèle est prêt.</translation>
     </message>
     <message>
-      <source>Choose a sentence-transformers model folder</source>
-      <translation>Choisir un dossier de modèle sentence-transformers</translation>
+        <source>Choose a sentence-transformers model folder</source>
+        <translation>Choisir un dossier de modèle sentence-transformers</translation>
     </message>
     <message>
-      <source>Change the embedder</source>
-      <translation>Changer de modèle d’embeddings</translation>
+        <source>Change the embedder</source>
+        <translation>Changer de modèle d’embeddings</translation>
     </message>
     <message>
-      <source>Every document will be read and embedded again with the new model. This can take a long time. Continue?</source>
-      <translation>Tous les documents seront relus et vectorisés à nouveau avec le nouveau modèle. Cela peut prendre longtemps. Continuer ?</translation>
+        <source>Every document will be read and embedded again with the new model. This can take a long time. Continue?</source>
+        <translation>Tous les documents seront relus et vectorisés à nouveau avec le nouveau modèle. Cela peut prendre longtemps. Continuer ?</translation>
     </message>
     <message>
-      <source>Models — Lanterne</source>
-      <translation>Modèles — Lanterne</translation>
+        <source>Models — Lanterne</source>
+        <translation>Modèles — Lanterne</translation>
     </message>
     <message>
-      <source>Catalog</source>
-      <translation>Catalogue</translation>
+        <source>Catalog</source>
+        <translation>Catalogue</translation>
     </message>
     <message>
-      <source>Embedder</source>
-      <translation>Embeddings</translation>
+        <source>Embedder</source>
+        <translation>Embeddings</translation>
     </message>
     <message>
-      <source>Model</source>
-      <translation>Modèle</translation>
+        <source>Model</source>
+        <translation>Modèle</translation>
     </message>
     <message>
-      <source>Size</source>
-      <translation>Taille</translation>
+        <source>Size</source>
+        <translation>Taille</translation>
     </message>
     <message>
-      <source>Quantization</source>
-      <translation>Quantification</translation>
+        <source>Quantization</source>
+        <translation>Quantification</translation>
     </message>
     <message>
-      <source>RAM needed</source>
-      <translation>Mémoire nécessaire</translation>
+        <source>RAM needed</source>
+        <translation>Mémoire nécessaire</translation>
     </message>
     <message>
-      <source>Context</source>
-      <translation>Contexte</translation>
+        <source>Context</source>
+        <translation>Contexte</translation>
     </message>
     <message>
-      <source>Origin</source>
-      <translation>Origine</translation>
+        <source>Origin</source>
+        <translation>Origine</translation>
     </message>
     <message>
-      <source>Download size</source>
-      <translation>Taille du téléchargement</translation>
+        <source>Download size</source>
+        <translation>Taille du téléchargement</translation>
     </message>
     <message>
-      <source>Languages</source>
-      <translation>Langues</translation>
+        <source>Languages</source>
+        <translation>Langues</translation>
     </message>
     <message>
-      <source>Licence</source>
-      <translation>Licence</translation>
+        <source>Licence</source>
+        <translation>Licence</translation>
     </message>
     <message>
-      <source>Use</source>
-      <translation>Utiliser</translation>
+        <source>Use</source>
+        <translation>Utiliser</translation>
     </message>
     <message>
-      <source>Import GGUF…</source>
-      <translation>Importer un GGUF…</translation>
+        <source>Import GGUF…</source>
+        <translation>Importer un GGUF…</translation>
     </message>
     <message>
-      <source>Remove</source>
-      <translation>Supprimer</translation>
+        <source>Remove</source>
+        <translation>Supprimer</translation>
     </message>
     <message>
-      <source>Installed models</source>
-      <translation>Modèles installés</translation>
+        <source>Installed models</source>
+        <translation>Modèles installés</translation>
     </message>
     <message>
-      <source>Model catalog</source>
-      <translation>Catalogue de modèles</translation>
+        <source>Model catalog</source>
+        <translation>Catalogue de modèles</translation>
     </message>
     <message>
-      <source>Strict offline mode is on: downloads are disabled. Turn it off in Settings to download a model, or import a GGUF file you already have.</source>
-      <translation>Le mode hors ligne strict est activé : les téléchargements sont désactivés. Désactivez-le dans les Réglages pour télécharger un modèle, ou importez un fichier GGUF que vous avez déjà.</translation>
+        <source>Strict offline mode is on: downloads are disabled. Turn it off in Settings to download a model, or import a GGUF file you already have.</source>
+        <translation>Le mode hors ligne strict est activé : les téléchargements sont désactivés. Désactivez-le dans les Réglages pour télécharger un modèle, ou importez un fichier GGUF que vous avez déjà.</translation>
     </message>
     <message>
-      <source>Stronger models answer better. Downloads come from Hugging Face, resume if interrupted, and are checked before use. Nothing else is sent.</source>
-      <translation>Les modèles plus puissants répondent mieux. Les téléchargements viennent de Hugging Face, reprennent s’ils sont interrompus et sont vérifiés avant usage. Rien d’autre n’est envoyé.</translation>
+        <source>Stronger models answer better. Downloads come from Hugging Face, resume if interrupted, and are checked before use. Nothing else is sent.</source>
+        <translation>Les modèles plus puissants répondent mieux. Les téléchargements viennent de Hugging Face, reprennent s’ils sont interrompus et sont vérifiés avant usage. Rien d’autre n’est envoyé.</translation>
     </message>
     <message>
-      <source>The embedder turns passages into vectors for search. The default (all-MiniLM-L6-v2) comes with the app. You can use another sentence-transformers model folder on this computer.</source>
-      <translation>Le modèle d’embeddings transforme les passages en vecteurs pour la recherche. Celui par défaut (all-MiniLM-L6-v2) est fourni avec l’application. Vous pouvez utiliser un autre dossier de modèle sentence-transformers présent sur cet ordinateur.</translation>
+        <source>The embedder turns passages into vectors for search. The default (all-MiniLM-L6-v2) comes with the app. You can use another sentence-transformers model folder on this computer.</source>
+        <translation>Le modèle d’embeddings transforme les passages en vecteurs pour la recherche. Celui par défaut (all-MiniLM-L6-v2) est fourni avec l’application. Vous pouvez utiliser un autre dossier de modèle sentence-transformers présent sur cet ordinateur.</translation>
     </message>
     <message>
-      <source>Choose folder…</source>
-      <translation>Choisir un dossier…</translation>
+        <source>Choose folder…</source>
+        <translation>Choisir un dossier…</translation>
     </message>
     <message>
-      <source>Changing the embedder re-indexes every document.</source>
-      <translation>Changer de modèle d’embeddings réindexe tous les documents.</translation>
+        <source>Changing the embedder re-indexes every document.</source>
+        <translation>Changer de modèle d’embeddings réindexe tous les documents.</translation>
     </message>
     <message>
-      <source>Apply and re-index</source>
-      <translation>Appliquer et réindexer</translation>
+        <source>Apply and re-index</source>
+        <translation>Appliquer et réindexer</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>PreviewDialog</name>
     <message>
-      <source>Loading…</source>
-      <translation>Chargement…</translation>
+        <source>Loading…</source>
+        <translation>Chargement…</translation>
     </message>
     <message>
-      <source>This file is no longer at {0}.</source>
-      <translation>Ce fichier n’est plus à l’emplacement {0}.</translation>
+        <source>This file is no longer at {0}.</source>
+        <translation>Ce fichier n’est plus à l’emplacement {0}.</translation>
     </message>
     <message>
-      <source>This document cannot be shown here. Use “Open with default app”.</source>
-      <translation>Ce document ne peut pas être affiché ici. Utilisez « Ouvrir avec l’application par défaut ».</translation>
+        <source>This document cannot be shown here. Use “Open with default app”.</source>
+        <translation>Ce document ne peut pas être affiché ici. Utilisez « Ouvrir avec l’application par défaut ».</translation>
     </message>
     <message>
-      <source>{0} — Lanterne</source>
-      <translation>{0} — Lanterne</translation>
+        <source>{0} — Lanterne</source>
+        <translation>{0} — Lanterne</translation>
     </message>
     <message>
-      <source>Preview — Lanterne</source>
-      <translation>Aperçu — Lanterne</translation>
+        <source>Preview — Lanterne</source>
+        <translation>Aperçu — Lanterne</translation>
     </message>
     <message>
-      <source>page {0}</source>
-      <translation>page {0}</translation>
+        <source>page {0}</source>
+        <translation>page {0}</translation>
     </message>
     <message>
-      <source>Open with default app</source>
-      <translation>Ouvrir avec l’application par défaut</translation>
+        <source>Open with default app</source>
+        <translation>Ouvrir avec l’application par défaut</translation>
     </message>
     <message>
-      <source>Previous page</source>
-      <translation>Page précédente</translation>
+        <source>Previous page</source>
+        <translation>Page précédente</translation>
     </message>
     <message>
-      <source>Next page</source>
-      <translation>Page suivante</translation>
+        <source>Next page</source>
+        <translation>Page suivante</translation>
     </message>
     <message>
-      <source>{0} / {1}</source>
-      <translation>{0} / {1}</translation>
+        <source>{0} / {1}</source>
+        <translation>{0} / {1}</translation>
     </message>
     <message>
-      <source>Page image with the cited passage highlighted</source>
-      <translation>Image de la page avec le passage cité surligné</translation>
+        <source>Page image with the cited passage highlighted</source>
+        <translation>Image de la page avec le passage cité surligné</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>ProblemsDialog</name>
     <message>
-      <source>Problems — Lanterne</source>
-      <translation>Problèmes — Lanterne</translation>
+        <source>Problems — Lanterne</source>
+        <translation>Problèmes — Lanterne</translation>
     </message>
     <message>
-      <source>File</source>
-      <translation>Fichier</translation>
+        <source>File</source>
+        <translation>Fichier</translation>
     </message>
     <message>
-      <source>Reason</source>
-      <translation>Raison</translation>
+        <source>Reason</source>
+        <translation>Raison</translation>
     </message>
     <message>
-      <source>Collection</source>
-      <translation>Collection</translation>
+        <source>Collection</source>
+        <translation>Collection</translation>
     </message>
     <message>
-      <source>1 file could not be indexed. The reason is below; fix the file and choose Retry.</source>
-      <translation>1 fichier n’a pas pu être indexé. La raison est indiquée ci-dessous ; corrigez le fichier puis choisissez Réessayer.</translation>
+        <source>1 file could not be indexed. The reason is below; fix the file and choose Retry.</source>
+        <translation>1 fichier n’a pas pu être indexé. La raison est indiquée ci-dessous ; corrigez le fichier puis choisissez Réessayer.</translation>
     </message>
     <message>
-      <source>{0} files could not be indexed. Their reasons are below; fix the file and choose Retry.</source>
-      <translation>{0} fichiers n’ont pas pu être indexés. Les raisons sont indiquées ci-dessous ; corrigez le fichier puis choisissez Réessayer.</translation>
+        <source>{0} files could not be indexed. Their reasons are below; fix the file and choose Retry.</source>
+        <translation>{0} fichiers n’ont pas pu être indexés. Les raisons sont indiquées ci-dessous ; corrigez le fichier puis choisissez Réessayer.</translation>
     </message>
     <message>
-      <source>No problems: every file was indexed.</source>
-      <translation>Aucun problème : tous les fichiers ont été indexés.</translation>
+        <source>No problems: every file was indexed.</source>
+        <translation>Aucun problème : tous les fichiers ont été indexés.</translation>
     </message>
     <message>
-      <source>Retry</source>
-      <translation>Réessayer</translation>
+        <source>Retry</source>
+        <translation>Réessayer</translation>
     </message>
     <message>
-      <source>Show in folder</source>
-      <translation>Afficher dans le dossier</translation>
+        <source>Show in folder</source>
+        <translation>Afficher dans le dossier</translation>
     </message>
     <message>
-      <source>Files that could not be indexed</source>
-      <translation>Fichiers qui n’ont pas pu être indexés</translation>
+        <source>Files that could not be indexed</source>
+        <translation>Fichiers qui n’ont pas pu être indexés</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>ProgressPanel</name>
     <message>
-      <source>Resume</source>
-      <translation>Reprendre</translation>
+        <source>Resume</source>
+        <translation>Reprendre</translation>
     </message>
     <message>
-      <source>Pause</source>
-      <translation>Pause</translation>
+        <source>Pause</source>
+        <translation>Pause</translation>
     </message>
     <message>
-      <source>Looking for changes in “{0}”…</source>
-      <translation>Recherche de modifications dans « {0} »…</translation>
+        <source>Looking for changes in “{0}”…</source>
+        <translation>Recherche de modifications dans « {0} »…</translation>
     </message>
     <message>
-      <source>Paused: “{0}”</source>
-      <translation>En pause : « {0} »</translation>
+        <source>Preparing semantic search in “{0}”</source>
+        <translation>Préparation de la recherche sémantique dans « {0} »</translation>
     </message>
     <message>
-      <source>Indexing “{0}”</source>
-      <translation>Indexation de « {0} »</translation>
+        <source>{0} of {1} passages · keyword search already works</source>
+        <translation>{0} passages sur {1} · la recherche par mots-clés fonctionne déjà</translation>
     </message>
     <message>
-      <source>{0} of {1} files · {2:.1f} files/s · {3} left</source>
-      <translation>{0} fichiers sur {1} · {2:.1f} fichiers/s · {3} restantes</translation>
+        <source>Paused: “{0}”</source>
+        <translation>En pause : « {0} »</translation>
     </message>
     <message>
-      <source>1 problem</source>
-      <translation>1 problème</translation>
+        <source>Indexing “{0}”</source>
+        <translation>Indexation de « {0} »</translation>
     </message>
     <message>
-      <source>{0} problems</source>
-      <translation>{0} problèmes</translation>
+        <source>{0} of {1} files · {2:.1f} files/s · {3} left</source>
+        <translation>{0} fichiers sur {1} · {2:.1f} fichiers/s · {3} restantes</translation>
     </message>
-  </context>
-  <context>
+    <message>
+        <source>1 problem</source>
+        <translation>1 problème</translation>
+    </message>
+    <message>
+        <source>{0} problems</source>
+        <translation>{0} problèmes</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
-      <source>Settings — Lanterne</source>
-      <translation>Réglages — Lanterne</translation>
+        <source>Settings — Lanterne</source>
+        <translation>Réglages — Lanterne</translation>
     </message>
     <message>
-      <source>General</source>
-      <translation>Général</translation>
+        <source>General</source>
+        <translation>Général</translation>
     </message>
     <message>
-      <source>Language</source>
-      <translation>Langue</translation>
+        <source>Language</source>
+        <translation>Langue</translation>
     </message>
     <message>
-      <source>Theme</source>
-      <translation>Thème</translation>
+        <source>Theme</source>
+        <translation>Thème</translation>
     </message>
     <message>
-      <source>System</source>
-      <translation>Système</translation>
+        <source>System</source>
+        <translation>Système</translation>
     </message>
     <message>
-      <source>Light</source>
-      <translation>Clair</translation>
+        <source>Light</source>
+        <translation>Clair</translation>
     </message>
     <message>
-      <source>Dark</source>
-      <translation>Sombre</translation>
+        <source>Dark</source>
+        <translation>Sombre</translation>
     </message>
     <message>
-      <source>Closing the window keeps Lanterne watching folders in the background</source>
-      <translation>Fermer la fenêtre laisse Lanterne surveiller les dossiers en arrière-plan</translation>
+        <source>Closing the window keeps Lanterne watching folders in the background</source>
+        <translation>Fermer la fenêtre laisse Lanterne surveiller les dossiers en arrière-plan</translation>
     </message>
     <message>
-      <source>Data folder</source>
-      <translation>Dossier de données</translation>
+        <source>Data folder</source>
+        <translation>Dossier de données</translation>
     </message>
     <message>
-      <source>Open</source>
-      <translation>Ouvrir</translation>
+        <source>Open</source>
+        <translation>Ouvrir</translation>
     </message>
     <message>
-      <source>Indexing</source>
-      <translation>Indexation</translation>
+        <source>Indexing</source>
+        <translation>Indexation</translation>
     </message>
     <message>
-      <source>Cores for reading files</source>
-      <translation>Cœurs pour la lecture des fichiers</translation>
+        <source>Cores for reading files</source>
+        <translation>Cœurs pour la lecture des fichiers</translation>
     </message>
     <message>
-      <source>Skip files larger than</source>
-      <translation>Ignorer les fichiers de plus de</translation>
+        <source>Skip files larger than</source>
+        <translation>Ignorer les fichiers de plus de</translation>
     </message>
     <message>
-      <source> MB</source>
-      <translation> Mo</translation>
+        <source> MB</source>
+        <translation> Mo</translation>
     </message>
     <message>
-      <source>Exclusion patterns per folder (one per line, like .gitignore; hidden and temporary files are always skipped):</source>
-      <translation>Motifs d’exclusion par dossier (un par ligne, comme .gitignore ; les fichiers cachés et temporaires sont toujours ignorés) :</translation>
+        <source>Exclusion patterns per folder (one per line, like .gitignore; hidden and temporary files are always skipped):</source>
+        <translation>Motifs d’exclusion par dossier (un par ligne, comme .gitignore ; les fichiers cachés et temporaires sont toujours ignorés) :</translation>
     </message>
     <message>
-      <source>for example: Archives/
+        <source>for example: Archives/
 *.bak</source>
-      <translation>par exemple : Archives/
+        <translation>par exemple : Archives/
 *.bak</translation>
     </message>
     <message>
-      <source>Exclusion patterns</source>
-      <translation>Motifs d’exclusion</translation>
+        <source>Exclusion patterns</source>
+        <translation>Motifs d’exclusion</translation>
     </message>
     <message>
-      <source>Watched folders</source>
-      <translation>Dossiers surveillés</translation>
+        <source>Watched folders</source>
+        <translation>Dossiers surveillés</translation>
     </message>
     <message>
-      <source>Answers</source>
-      <translation>Réponses</translation>
+        <source>Answers</source>
+        <translation>Réponses</translation>
     </message>
     <message>
-      <source>GPU layers (-1: automatic)</source>
-      <translation>Couches sur le GPU (-1 : automatique)</translation>
+        <source>GPU layers (-1: automatic)</source>
+        <translation>Couches sur le GPU (-1 : automatique)</translation>
     </message>
     <message>
-      <source>Context size in tokens (0: automatic)</source>
-      <translation>Taille du contexte en tokens (0 : automatique)</translation>
+        <source>Context size in tokens (0: automatic)</source>
+        <translation>Taille du contexte en tokens (0 : automatique)</translation>
     </message>
     <message>
-      <source>Passages per answer</source>
-      <translation>Passages par réponse</translation>
+        <source>Passages per answer</source>
+        <translation>Passages par réponse</translation>
     </message>
     <message>
-      <source>Privacy and support</source>
-      <translation>Confidentialité et assistance</translation>
+        <source>Privacy and support</source>
+        <translation>Confidentialité et assistance</translation>
     </message>
     <message>
-      <source>Strict offline: never connect to the network, not even to download a model</source>
-      <translation>Hors ligne strict : ne jamais se connecter au réseau, même pour télécharger un modèle</translation>
+        <source>Strict offline: never connect to the network, not even to download a model</source>
+        <translation>Hors ligne strict : ne jamais se connecter au réseau, même pour télécharger un modèle</translation>
     </message>
     <message>
-      <source>Open logs folder</source>
-      <translation>Ouvrir le dossier des journaux</translation>
+        <source>Open logs folder</source>
+        <translation>Ouvrir le dossier des journaux</translation>
     </message>
     <message>
-      <source>Copy diagnostics</source>
-      <translation>Copier le diagnostic</translation>
+        <source>Copy diagnostics</source>
+        <translation>Copier le diagnostic</translation>
     </message>
     <message>
-      <source>Copies versions and settings (no document content) for a support request</source>
-      <translation>Copie les versions et les réglages (sans contenu de document) pour une demande d’assistance</translation>
+        <source>Copies versions and settings (no document content) for a support request</source>
+        <translation>Copie les versions et les réglages (sans contenu de document) pour une demande d’assistance</translation>
     </message>
-  </context>
-  <context>
+</context>
+<context>
     <name>WelcomePage</name>
     <message>
-      <source>Welcome to Lanterne</source>
-      <translation>Bienvenue dans Lanterne</translation>
+        <source>Welcome to Lanterne</source>
+        <translation>Bienvenue dans Lanterne</translation>
     </message>
     <message>
-      <source>Add your documents</source>
-      <translation>Ajoutez vos documents</translation>
+        <source>Add your documents</source>
+        <translation>Ajoutez vos documents</translation>
     </message>
     <message>
-      <source>Lanterne answers questions from your own documents and cites the passages it used. Everything stays on this computer: your files, the index and the conversations are never sent anywhere.</source>
-      <translation>Lanterne répond aux questions à partir de vos propres documents et cite les passages utilisés. Tout reste sur cet ordinateur : vos fichiers, l’index et les conversations ne sont jamais envoyés nulle part.</translation>
+        <source>Lanterne answers questions from your own documents and cites the passages it used. Everything stays on this computer: your files, the index and the conversations are never sent anywhere.</source>
+        <translation>Lanterne répond aux questions à partir de vos propres documents et cite les passages utilisés. Tout reste sur cet ordinateur : vos fichiers, l’index et les conversations ne sont jamais envoyés nulle part.</translation>
     </message>
     <message>
-      <source>Drop a folder here</source>
-      <translation>Déposez un dossier ici</translation>
+        <source>Drop a folder here</source>
+        <translation>Déposez un dossier ici</translation>
     </message>
     <message>
-      <source>Add folder…</source>
-      <translation>Ajouter un dossier…</translation>
+        <source>Add folder…</source>
+        <translation>Ajouter un dossier…</translation>
     </message>
     <message>
-      <source>The default models are ready: a small demonstration model answers right away. For better answers, get a stronger model (Llama 3.2 3B, Mistral 7B…) in Models.</source>
-      <translation>Les modèles par défaut sont prêts : un petit modèle de démonstration répond tout de suite. Pour de meilleures réponses, installez un modèle plus puissant (Llama 3.2 3B, Mistral 7B…) dans Modèles.</translation>
+        <source>The default models are ready: a small demonstration model answers right away. For better answers, get a stronger model (Llama 3.2 3B, Mistral 7B…) in Models.</source>
+        <translation>Les modèles par défaut sont prêts : un petit modèle de démonstration répond tout de suite. Pour de meilleures réponses, installez un modèle plus puissant (Llama 3.2 3B, Mistral 7B…) dans Modèles.</translation>
     </message>
-  </context>
+</context>
 </TS>
