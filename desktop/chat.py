@@ -34,6 +34,9 @@ class TurnState:
     turn_id: int | None = None
     model: str = ""
     seconds: float = 0.0
+    evidence: list[dict] = field(default_factory=list)  # sentences that likely answer, shown first
+    unverified: list[str] = field(default_factory=list)  # answer sentences the checker could not support
+    supported: bool = True  # some sentence of the answer is supported by the passages
 
 
 class _Stream(QObject):
@@ -41,6 +44,7 @@ class _Stream(QObject):
 
     token = Signal(int, str)  # generation number, piece
     phase = Signal(int, str)  # generation number, "streaming"
+    evidence = Signal(int, object)  # generation number, list of evidence dicts (before any token)
 
 
 class Transcript(QTextBrowser):
@@ -96,6 +100,7 @@ class ChatPanel(Retranslatable, QWidget):
         self._stream = _Stream(self)
         self._stream.token.connect(self._on_token)
         self._stream.phase.connect(self._on_phase)
+        self._stream.evidence.connect(self._on_evidence)
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(50)  # re-render at most 20 times a second while streaming
@@ -247,7 +252,8 @@ class ChatPanel(Retranslatable, QWidget):
 
             engine = AnswerEngine(library)
             result = engine.ask(question, collections=scope or None, history=[Turn(q, a) for q, a in history],
-                                on_token=on_token, cancel=cancel)
+                                on_token=on_token, cancel=cancel,
+                                on_evidence=lambda ev: stream.evidence.emit(generation, [e.as_json() for e in ev[:3]]))
             if result.citations:
                 cites = [c.as_json() for c in result.citations]
             else:  # no markers (small models often omit them): show the passages it was given
@@ -276,6 +282,8 @@ class ChatPanel(Retranslatable, QWidget):
             turn.model = result.model
             turn.seconds = time.perf_counter() - started
             turn.state = "cancelled" if result.cancelled else "not-found" if not result.sources else "done"
+            turn.unverified = [c.text for c in result.checks if not c.supported]
+            turn.supported = not result.checks or result.supported
             new = self.chat_id is None
             self.chat_id = cid
             if new:
@@ -333,6 +341,11 @@ class ChatPanel(Retranslatable, QWidget):
         self.turns[-1].answer += piece
         if not self._render_timer.isActive():
             self._render_timer.start()
+
+    def _on_evidence(self, generation: int, evidence: list) -> None:
+        if generation == self._generation and self.turns:
+            self.turns[-1].evidence = list(evidence)
+            self.render()
 
     def _on_phase(self, generation: int, phase: str) -> None:
         if generation == self._generation and self.turns:
@@ -424,6 +437,14 @@ class ChatPanel(Retranslatable, QWidget):
             out.append(f"<p class='muted'>{html.escape(note)}</p>")
         if turn.state == "error":
             out.append(f"<p style='color:#c62828'>{html.escape(turn.error)}</p>")
+        if turn.evidence:
+            # what the documents say, before (and beside) what the model writes
+            label = html.escape(self.tr("In your documents:"))
+            out.append(f"<p class='muted' style='margin-top:4px'>{label}</p><ul style='margin-top:0'>")
+            for ev in turn.evidence:
+                where = os.path.basename(ev["path"]) + (self.tr(", page {0}").format(ev["page"]) if ev.get("page") else "")
+                out.append(f"<li>“{html.escape(ev['text'])}” <span class='muted'>— {html.escape(where)}</span></li>")
+            out.append("</ul>")
         if turn.answer:
             cited = {c["n"] for c in turn.citations if not c.get("consulted")}
             body = to_html(turn.answer, cited).replace('href="cite:', f'href="cite:{i}:')
@@ -434,8 +455,15 @@ class ChatPanel(Retranslatable, QWidget):
                            "answer is in this conversation’s collections.")
         elif turn.state == "cancelled":
             tail = self.tr("Stopped.")
+        elif turn.state == "done" and not turn.supported:
+            tail = self.tr("Nothing in this answer could be verified in your documents: rely on the passages "
+                           "shown instead.")
         if tail:
             out.append(f"<p class='muted'><i>{html.escape(tail)}</i></p>")
+        if turn.unverified and turn.supported and turn.state == "done":
+            label = html.escape(self.tr("Not verified in your documents:"))
+            items = "".join(f"<li>{html.escape(t)}</li>" for t in turn.unverified)
+            out.append(f"<p class='muted' style='margin-top:6px'>{label}</p><ul class='muted' style='margin-top:0'>{items}</ul>")
         if turn.citations:
             words = query_words(turn.question)
             consulted = any(c.get("consulted") for c in turn.citations)

