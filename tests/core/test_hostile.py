@@ -210,3 +210,69 @@ def test_large_text_and_csv_files_are_read_in_parts(tmp_path, monkeypatch):
     texts = [b.text for blocks, _ in parts for b in blocks if b.kind == "row"]
     assert "produit: Article 29999; prix: 29999,35 €; rayon: Boulangerie" in texts
     assert all(any(b.text == "produit | prix | rayon" for b in blocks) for blocks, _ in parts)
+
+
+def test_watch_waits_out_a_full_disk_then_indexes(library, tmp_path, monkeypatch):
+    """The disk fills while `watch` runs: the pass stops with the disk-full message, nothing is
+    lost, and once space is back (the next commit succeeds) the waiting change is indexed. The
+    real 1 MB filesystem case is tests/test_disk_full.py; here the failure is injected at the
+    store's first commit so the watcher's own handling is what is tested."""
+    import errno
+
+    from core.watch import WatchService
+    from indexer.store import ChunkStore
+
+    folder = tmp_path / "live"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Le contrat Dupont se renouvelle le premier mars.")
+    service = IndexingService(library)
+    service.index([str(folder)], "Live")
+    real_write = ChunkStore.write
+    calls = {"n": 0}
+
+    def full_once(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(ChunkStore, "write", full_once)
+    events = []
+    watcher = WatchService(library, service, debounce_s=0.3, poll_interval_s=1.0, on_event=events.append)
+    watcher.retry_after_s = 1.0
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(e.kind == "ready" for e in events):
+            time.sleep(0.1)
+        (folder / "b.txt").write_text("La cantine ferme exceptionnellement le vendredi quatorze juin.")
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            doc = library.catalog.document(library.catalog.collection("Live").id, str(folder / "b.txt"))
+            if doc is not None and doc.status == "indexed":
+                break
+            time.sleep(0.2)
+        assert doc is not None and doc.status == "indexed"
+    finally:
+        watcher.stop()
+    assert any(e.kind == "error" and (e.detail or {}).get("code") == "disk-full" for e in events)
+    assert SearchEngine(library).search("cantine vendredi", 3)[0].path.endswith("b.txt")
+
+
+def test_search_shows_only_live_generations(library, tmp_path):
+    """After an interrupted run, chunks of a version that was never marked indexed are not results."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Le contrat Dupont se renouvelle le premier mars de chaque année.")
+    IndexingService(library).index([str(folder)], "Docs")
+    doc = next(library.catalog.documents(status="indexed"))
+    store = library.store
+    rows = store._table.search().where(f"doc_id = {doc.id}").limit(10).to_arrow()
+    orphan = rows.set_column(rows.schema.get_field_index("gen"), "gen",
+                             __import__("pyarrow").array([doc.gen + 1000] * rows.num_rows, __import__("pyarrow").int64()))
+    orphan = orphan.set_column(orphan.schema.get_field_index("chunk_id"), "chunk_id",
+                               __import__("pyarrow").array([f"x-{i}" for i in range(rows.num_rows)]))
+    store.append(orphan.select(store._table.schema.names))  # what a run killed before marking it left
+    hits = SearchEngine(library).search("contrat Dupont", 10)
+    assert hits and all(not h.chunk_id.startswith("x-") for h in hits)
+    assert {h.doc_id for h in hits} == {doc.id}

@@ -58,14 +58,18 @@ def test_killed_worker_is_replaced(tmp_path, embedder):
 
 
 def test_memory_cap_reports_a_reason_and_the_worker_survives(tmp_path, embedder):
-    hog = tmp_path / "hog.txt"
-    with open(hog, "w", encoding="utf-8") as fh:  # ~120 MB of text: far more than the cap allows to chunk
-        line = "Une ligne de texte qui se répète pour remplir la mémoire du lecteur. " * 16 + "\n\n"
-        for _ in range(110_000):
+    # ~120 MB of HTML, a format still read whole (text, Markdown and CSV are read in parts):
+    # far more than the cap allows to parse
+    hog = tmp_path / "hog.html"
+    with open(hog, "w", encoding="utf-8") as fh:
+        fh.write("<html><body>")
+        line = "<p>Une ligne de texte qui se répète pour remplir la mémoire du lecteur. " * 16 + "</p>\n"
+        for _ in range(100_000):
             fh.write(line)
+        fh.write("</body></html>")
     small = tmp_path / "small.txt"
     small.write_text("Toujours indexé.")
     with ExtractionPool(_config(embedder, memory_mb=700, base_timeout_s=120.0), workers=1) as pool:
         results = {r.job.key: r for r in pool.run([Job(1, str(hog)), Job(2, str(small))])}
-    assert not results[1].ok and ("memory" in results[1].reason or "crashed" in results[1].reason)
+    assert not results[1].ok and ("memory" in results[1].reason or "crashed" in results[1].reason), results[1].reason
     assert results[2].ok
