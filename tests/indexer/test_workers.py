@@ -69,7 +69,9 @@ def test_memory_cap_reports_a_reason_and_the_worker_survives(tmp_path, embedder)
         fh.write("</body></html>")
     small = tmp_path / "small.txt"
     small.write_text("Toujours indexé.")
-    with ExtractionPool(_config(embedder, memory_mb=700, base_timeout_s=120.0), workers=1) as pool:
+    # 1,200 MB: the default embedder's tokenizer (its C engine, model mapped) needs ~1 GB of address
+    # space in a worker; the default cap is 3 GB
+    with ExtractionPool(_config(embedder, memory_mb=1200, base_timeout_s=120.0), workers=1) as pool:
         results = {r.job.key: r for r in pool.run([Job(1, str(hog)), Job(2, str(small))])}
     assert not results[1].ok and ("memory" in results[1].reason or "crashed" in results[1].reason), results[1].reason
     assert results[2].ok
