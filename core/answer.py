@@ -253,14 +253,27 @@ class AnswerEngine:
         stats = GenerationStats()
         pieces: list[str] = []
         reserve = min(ANSWER_RESERVE, llm.context_size // 4)
+        stop = threading.Event()  # the user's cancel, or a repetition loop
+        user_cancel = cancel
+        looped = False
         try:
-            for piece in llm.stream_chat(messages, max_tokens=max_tokens or reserve, cancel=cancel, stats=stats):
+            for piece in llm.stream_chat(messages, max_tokens=max_tokens or reserve, cancel=stop, stats=stats):
                 pieces.append(piece)
                 if on_token is not None:
                     on_token(piece)
+                if user_cancel is not None and user_cancel.is_set():
+                    stop.set()
+                elif len(pieces) % 8 == 0 and repetition_start("".join(pieces)) is not None:
+                    looped = True  # a small model repeating itself: stop now rather than for 26 s
+                    stop.set()
         except ModelError as exc:
             raise LanterneError(exc.message, code=exc.code) from exc
-        result.answer = "".join(pieces).strip()
+        text = "".join(pieces)
+        if looped:
+            text = text[:repetition_start(text)]
+            stats.cancelled = False
+            stats.finish_reason = "repetition"
+        result.answer = text.strip()
         result.citations = resolve_citations(result.answer, used)
         result.cited = bool(result.citations)
         result.not_found = not used
@@ -282,6 +295,33 @@ class AnswerEngine:
         from indexer.textproc import query_languages
 
         return (query_languages(question) or ["en"])[0]
+
+
+LOOP_NGRAM = 6  # words
+LOOP_REPEATS = 3  # a 6-word sequence seen this often means the model is going round in circles
+
+
+def repetition_start(text: str) -> int | None:
+    """Where a repetition loop starts to repeat (the character offset just after its first copy),
+    or None. A loop: the last LOOP_NGRAM words already occurred at least LOOP_REPEATS - 1 times
+    before, at a regular period; everything after the first copy of the repeated unit goes."""
+    import re as _re
+
+    spans = [(m.start(), m.group(0).lower()) for m in _re.finditer(r"\w+", text)]
+    words = [w for _, w in spans]
+    n = len(words)
+    if n < LOOP_NGRAM * LOOP_REPEATS:
+        return None
+    tail = words[-LOOP_NGRAM:]
+    at = [i for i in range(n - LOOP_NGRAM + 1) if words[i:i + LOOP_NGRAM] == tail]
+    if len(at) < LOOP_REPEATS:
+        return None
+    period = at[-1] - at[-2]
+    start = n - period  # the last copy of the unit
+    while start - period >= 0 and words[start - period:start] == words[start:start + period]:
+        start -= period  # walk back over the earlier copies
+    cut = start + period  # keep one copy
+    return spans[cut][0] if cut < n else None
 
 
 def _strip_markers(text: str) -> str:

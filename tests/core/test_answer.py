@@ -132,3 +132,31 @@ def test_hostile_chat_template_is_contained(tmp_path):
         assert model.count_tokens("still alive") > 0  # the model thread survived
     finally:
         model.close()
+
+
+def test_repetition_loops_are_cut():
+    from core.answer import repetition_start
+
+    loop = "Le contrat est signé. " + "Il se renouvelle chaque année au mois de mars. " * 4
+    assert loop[:repetition_start(loop)].strip() == "Le contrat est signé. Il se renouvelle chaque année au mois de mars."
+    assert repetition_start("Le loyer est payé chaque mois ; le dépôt est rendu à la fin du bail, "
+                            "et le bail est renouvelé chaque année au mois de mars.") is None
+
+
+def test_a_looping_model_is_stopped_early(answering, monkeypatch):
+    """A model that repeats one sentence is stopped within a few repeats (it looped for 26 s)."""
+    from models.llm import LlamaCppLLM
+
+    def looping(self, messages, *, max_tokens, cancel=None, stats=None, **kw):
+        for _ in range(200):
+            for word in "Je ne sais pas où se trouve le document demandé .".split():
+                if cancel is not None and cancel.is_set():
+                    stats.cancelled = True
+                    return
+                stats.completion_tokens += 1
+                yield word + " "
+
+    monkeypatch.setattr(LlamaCppLLM, "stream_chat", looping)
+    result = answering.ask("Où est le document ?")
+    assert result.answer.count("Je ne sais pas") == 1
+    assert not result.cancelled and result.completion_tokens < 60
