@@ -305,15 +305,7 @@ def cmd_search(args, data_dir: Path) -> int:
     library = _library(data_dir)
     engine = SearchEngine(library)
     if args.batch:
-        try:
-            raw = sys.stdin.buffer.read() if args.batch == "-" else Path(args.batch).read_bytes()
-        except OSError as exc:
-            raise LanterneError(f"Cannot read {args.batch}: {exc.strerror}", code="not-found") from exc
-        try:
-            lines = raw.decode("utf-8").splitlines()
-        except UnicodeDecodeError as exc:
-            line = raw[:exc.start].count(b"\n") + 1
-            raise LanterneError(f"{args.batch} is not UTF-8 text (line {line}).", code="bad-input") from None
+        lines = _read_lines(args.batch)
         _index_ready(library)
         out = sys.stdout
         for line in lines:

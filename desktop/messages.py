@@ -45,6 +45,9 @@ def error_text(code: str, fallback: str) -> str:
         "embedder-missing": QCoreApplication.translate("Messages", "The embedding model is missing. Reinstall Lanterne or choose another embedder."),
         "embedder-broken": QCoreApplication.translate("Messages", "The embedding model could not be loaded."),
         "bad-input": QCoreApplication.translate("Messages", "This input is not valid."),
+        "repaired": QCoreApplication.translate("Messages", "Lanterne's index or catalog was damaged while it ran and has been repaired; indexing goes on."),
+        "repairing": QCoreApplication.translate("Messages", "Indexing hit a problem; Lanterne is repairing its index and will try again in a moment."),
+        "index-rebuilding": QCoreApplication.translate("Messages", "The search index is being rebuilt from your documents; search again in a moment."),
     }
     return table.get(code, fallback)
 
@@ -73,6 +76,10 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^permission denied"), QT_TRANSLATE_NOOP("Messages", "Permission denied: Lanterne cannot read this file.")),
     (re.compile(r"^file disappeared"), QT_TRANSLATE_NOOP("Messages", "The file disappeared before it could be read.")),
     (re.compile(r"^timed out"), QT_TRANSLATE_NOOP("Messages", "Reading this file took too long.")),
+    (re.compile(r"^symbolic link that leads outside the folder"),
+     QT_TRANSLATE_NOOP("Messages", "Shortcut (symbolic link) to a file outside this folder: not followed, for privacy.")),
+    (re.compile(r"^file too large for a text document"),
+     QT_TRANSLATE_NOOP("Messages", "Too large for a text document.")),
     (re.compile(r"^the reader crashed"),
      QT_TRANSLATE_NOOP("Messages", "The reader crashed on this file (damaged or hostile content).")),
 ]

@@ -24,8 +24,11 @@ def read_text(path: str) -> str:
     return decode(data)
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
 def decode(data: bytes) -> str:
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc, errors="replace")
     try:
@@ -122,7 +125,7 @@ def sniff_encoding(path: str) -> str:
     """The encoding of a (large) file, judged on its first 4 MB, the way ``decode`` judges."""
     with open(path, "rb") as fh:
         sample = fh.read(4 * 1024 * 1024)
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, enc in _BOMS:
         if sample.startswith(bom):
             return enc
     try:

@@ -573,6 +573,18 @@
         <translation>Cette saisie n’est pas valide.</translation>
     </message>
     <message>
+        <source>Lanterne&apos;s index or catalog was damaged while it ran and has been repaired; indexing goes on.</source>
+        <translation>L’index ou le catalogue de Lanterne a été endommagé pendant son fonctionnement et a été réparé ; l’indexation continue.</translation>
+    </message>
+    <message>
+        <source>Indexing hit a problem; Lanterne is repairing its index and will try again in a moment.</source>
+        <translation>L’indexation a rencontré un problème ; Lanterne répare son index et réessaiera dans un instant.</translation>
+    </message>
+    <message>
+        <source>The search index is being rebuilt from your documents; search again in a moment.</source>
+        <translation>L’index de recherche est en cours de reconstruction à partir de vos documents ; relancez la recherche dans un instant.</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details are in the log file; nothing was lost.</source>
         <translation>Un problème est survenu. Les détails sont dans le journal ; rien n’est perdu.</translation>
     </message>
@@ -623,6 +635,14 @@
     <message>
         <source>Reading this file took too long.</source>
         <translation>La lecture de ce fichier a pris trop de temps.</translation>
+    </message>
+    <message>
+        <source>Shortcut (symbolic link) to a file outside this folder: not followed, for privacy.</source>
+        <translation>Raccourci (lien symbolique) vers un fichier hors de ce dossier : non suivi, par confidentialité.</translation>
+    </message>
+    <message>
+        <source>Too large for a text document.</source>
+        <translation>Trop volumineux pour un document texte.</translation>
     </message>
     <message>
         <source>The reader crashed on this file (damaged or hostile content).</source>
