@@ -394,7 +394,7 @@ def cmd_ask(args, data_dir: Path) -> int:
     import threading
 
     from core.answer import AnswerEngine, Turn
-    from core.paths import display_path
+    from core.paths import display_path, terminal_safe
 
     from core.errors import LanterneError
 
@@ -457,6 +457,18 @@ def cmd_ask(args, data_dir: Path) -> int:
         sys.stdout.write("\n")
         if result.cancelled:
             print("(stopped)")
+        unverified = [c.text for c in result.checks if not c.supported]
+        if unverified and len(unverified) == len(result.checks):
+            print("\n(!) Nothing in this answer could be verified in your documents: do not rely on it.")
+        elif unverified:
+            print("\n(!) Not verified in your documents:")
+            for text in unverified:
+                print(f"  ✗ {terminal_safe(text)}")
+        if result.evidence and not result.cited:
+            print("\nIn your documents:")
+            for ev in result.evidence[:3]:
+                where = os.path.basename(display_path(ev.path)) + (f", page {ev.page}" if ev.page else "")
+                print(f"  • {terminal_safe(ev.text)} ({terminal_safe(where)})")
         if result.citations:
             print("\nSources:")
             for c in result.citations:
