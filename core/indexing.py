@@ -80,6 +80,7 @@ class Report:
     seconds: float = 0.0
     cancelled: bool = False
     worker_peak_mb: float = 0.0  # largest extraction-worker memory seen (diagnostics, benchmarks)
+    vectors_left: int = 0  # chunks still without a vector when the run returned (embedding budget spent)
 
     def as_json(self) -> dict:
         return {
@@ -143,7 +144,10 @@ class IndexingService:
         return self.run(coll, sources, progress)
 
     def run(self, coll: Collection, sources: list[Source],
-            progress: Callable[[Progress], None] | None = None) -> Report:
+            progress: Callable[[Progress], None] | None = None, *, embed_budget_s: float | None = None) -> Report:
+        """Bring ``sources`` up to date. ``embed_budget_s``: stop filling in vectors after this long
+        (the watcher interleaves long re-embeddings with new changes); ``report.vectors_left`` then
+        says how many remain. None: return only when every chunk has its vector."""
         if not self._run_lock.acquire(blocking=False):
             raise IndexBusyError("Indexing is already running.", code="busy")
         from filelock import FileLock, Timeout
@@ -158,7 +162,7 @@ class IndexingService:
                     code="busy") from exc
             try:
                 self.cancel_event.clear()
-                return _Run(self, coll, sources, progress).execute()
+                return _Run(self, coll, sources, progress, embed_budget_s).execute()
             except Exception as exc:
                 error = exc
                 if not isinstance(exc, LanterneError) and _is_disk_full(exc):
@@ -223,7 +227,8 @@ class IndexingService:
 
 class _Run:
     def __init__(self, service: IndexingService, coll: Collection, sources: list[Source],
-                 progress: Callable[[Progress], None] | None) -> None:
+                 progress: Callable[[Progress], None] | None, embed_budget_s: float | None = None) -> None:
+        self.embed_budget_s = embed_budget_s
         self.service = service
         self.library = service.library
         self.catalog = service.library.catalog
@@ -471,8 +476,10 @@ class _Run:
                         self.report.worker_peak_mb = max(self.report.worker_peak_mb, result.peak_mb)
                         if result.partial:
                             self._write_part(_Pending(row, entry, hashes.get(row.id, ""), result), store, embedder)
+                            embed_work = True
                         elif result.ok and row.id in self._parts:
                             self._write([_Pending(row, entry, hashes.get(row.id, ""), result)], store)
+                            embed_work = True
                         elif not result.ok:
                             self._failed(row, entry, result.reason, hashes.get(row.id))
                         elif not result.chunks:
@@ -521,6 +528,7 @@ class _Run:
         self.progress.state = "embedding"
         self.progress.vectors_total = self.progress.vectors_done + left
         self.emit(force=True)
+        deadline = None if self.embed_budget_s is None else time.monotonic() + self.embed_budget_s
         while not self.service.cancel_event.is_set():
             if not self.service.resume_event.is_set():
                 self.progress.state = "paused"
@@ -529,10 +537,14 @@ class _Run:
                 self.progress.state = "embedding"
             if not self._embed_batch(store, embedder):
                 break
+            if deadline is not None and time.monotonic() > deadline:  # at least one batch a pass
+                self.report.vectors_left = store.unembedded_count()
+                if self.report.vectors_left:
+                    return
         if self.service.cancel_event.is_set():
             self.report.cancelled = True
-        elif self.progress.vectors_done >= VECTOR_INDEX_MIN_ROWS:
-            store.maintain()  # a vector index can be built now that every row has its vector
+        elif self.progress.vectors_done and store.count() >= VECTOR_INDEX_MIN_ROWS:
+            store.maintain()  # every row has its vector: the vector index can be (re)built now
 
     def _file_done(self, entry: FileEntry) -> None:
         self.progress.files_done += 1

@@ -88,6 +88,7 @@ class WatchService:
         self._retry_at: dict[int, float] = {}  # source id -> when to try again (disk full)
         self.retry_after_s = 30.0
         self.repair_retry_s = 2.0
+        self.embed_slice_s = 30.0  # longest a pass spends filling in vectors before new changes
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.runs = 0  # indexing runs done (tests and diagnostics)
@@ -283,7 +284,9 @@ class WatchService:
         from core.errors import DiskFullError, IndexBusyError, LanterneError
 
         try:
-            report = self.service.run(coll, [source], self.on_progress)
+            # vectors are filled in slices, so that a long re-embedding (after an upgrade) never
+            # keeps new changes waiting: the source comes back at the next turn of the loop
+            report = self.service.run(coll, [source], self.on_progress, embed_budget_s=self.embed_slice_s)
         except IndexBusyError:
             self.mark_dirty(source_id)  # another process is indexing: try again later
             return
@@ -309,6 +312,8 @@ class WatchService:
                 "reason": f"indexing failed ({exc.__class__.__name__}); {repaired}; retrying", "code": "repairing"}))
             return
         self.runs += 1
+        if report.vectors_left:
+            self.index_now(source_id)
         if report.indexed or report.removed or report.moved:
             self.emit(WatchEvent("indexed", source=root, detail={
                 k: v for k, v in report.as_json().items() if k in ("indexed", "removed", "moved", "chunks", "seconds")}

@@ -133,3 +133,26 @@ def test_watch_command_runs_until_sigterm(tmp_path):
     status = json.loads(subprocess.run(cli + ["status", "--json"], cwd=ROOT, env=env, capture_output=True,
                                        text=True, timeout=120).stdout)
     assert status["documents"]["indexed"] == 2
+
+
+def test_long_reembedding_is_done_in_slices_between_changes(library, tmp_path):
+    """After an embedder change every chunk needs a new vector; the watcher fills them in short
+    slices, so a file saved meanwhile is indexed without waiting for the whole re-embedding."""
+    folder = tmp_path / "live"
+    folder.mkdir()
+    for i in range(260):  # several embedding batches (64 chunks): more than one slice
+        (folder / f"n{i:03d}.txt").write_text(f"Note {i} : la réunion du comité budgétaire a lieu le jeudi {i + 1}.")
+    service = IndexingService(library)
+    service.index([str(folder)], "Live")
+    library.store.forget_vectors()  # what an embedder change of the same dimension does
+    events = []
+    watcher = WatchService(library, service, debounce_s=0.3, poll_interval_s=1.0, on_event=events.append)
+    watcher.embed_slice_s = 0.0  # one batch per pass
+    watcher.start()
+    try:
+        (folder / "new.txt").write_text("La cantine ferme exceptionnellement le vendredi quatorze juin.")
+        assert wait_until(lambda: (d := doc(library, folder / "new.txt")) is not None and d.status == "indexed", 120)
+        assert wait_until(lambda: library.store.embedded_share() == 1.0, 300)
+    finally:
+        watcher.stop()
+    assert watcher.runs >= 2
