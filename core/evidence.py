@@ -18,7 +18,6 @@ weightings moved evidence@1 by less than 0.02 — the signals, not their weights
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -225,6 +224,3 @@ def compact_context(hits: Sequence, evidence: Sequence[Evidence], *, lang: str =
         out.append(ContextSource(len(out) + 1, hit, body))
     return out
 
-
-def source_name(path: str) -> str:
-    return os.path.basename(display_path(path))

@@ -208,12 +208,3 @@ def _check_sentence(text: str, per_source: list[list[_SourceSentence]], prompt_l
         return SentenceCheck(text, False, reason="content")
     return SentenceCheck(text, True, sorted({n for score, n in best if score >= max(MIN_COVERAGE, top - 0.1)}))
 
-
-def cited_sources(answer: str) -> list[int]:
-    seen: list[int] = []
-    for m in _MARKER.finditer(answer):
-        for part in re.split(r"[,;]", m.group(1)):
-            n = int(part.strip())
-            if n not in seen:
-                seen.append(n)
-    return seen
