@@ -34,6 +34,7 @@ bench: setup
 	$(BIN)/lanterne bench index --pages 400
 	$(BIN)/lanterne bench search --chunks 100000
 	test ! -f ../shared/corpus/piaf/piaf-dev.json || $(BIN)/lanterne bench retrieval ../shared/corpus/piaf/piaf-dev.json
+	test ! -f ../shared/corpus/piaf/piaf-dev.json || $(BIN)/lanterne bench evidence ../shared/corpus/piaf/piaf-dev.json
 	$(BIN)/python -m desktop.bench --files 300
 	$(BIN)/python -m desktop.bench --startup
 
