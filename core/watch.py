@@ -277,6 +277,9 @@ class WatchService:
         if not self.library.catalog.file_intact() or not self.library.layout.index.is_dir():
             # the data folder changed under us: repair first, then index as usual
             self.emit(WatchEvent("error", source=root, detail={"reason": self.library.repair(), "code": "repaired"}))
+            for other in self._sources():  # a rebuilt catalog numbers sources afresh: reconcile them all
+                if other.path != source.path:
+                    self.mark_dirty(other.id)
             source = next((s for s in self._sources() if s.path == source.path), None)
             if source is None:
                 return
