@@ -443,7 +443,8 @@ class ChatPanel(Retranslatable, QWidget):
             out.append(f"<p class='muted' style='margin-top:4px'>{label}</p><ul style='margin-top:0'>")
             for ev in turn.evidence:
                 where = os.path.basename(ev["path"]) + (self.tr(", page {0}").format(ev["page"]) if ev.get("page") else "")
-                out.append(f"<li>“{html.escape(ev['text'])}” <span class='muted'>— {html.escape(where)}</span></li>")
+                quoted = self.tr("“{0}”").format(ev["text"])  # « {0} » in French
+                out.append(f"<li>{html.escape(quoted)} <span class='muted'>— {html.escape(where)}</span></li>")
             out.append("</ul>")
         if turn.answer:
             cited = {c["n"] for c in turn.citations if not c.get("consulted")}

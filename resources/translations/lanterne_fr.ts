@@ -65,6 +65,10 @@
         <translation>Dans vos documents :</translation>
     </message>
     <message>
+        <source>“{0}”</source>
+        <translation>« {0} »</translation>
+    </message>
+    <message>
         <source>Not found in your documents. Try other words, or check that the folder holding the answer is in this conversation’s collections.</source>
         <translation>Introuvable dans vos documents. Essayez d’autres mots, ou vérifiez que le dossier qui contient la réponse fait partie des collections de cette conversation.</translation>
     </message>
