@@ -124,20 +124,20 @@ class SearchEngine:
         n = max(k, self.weights.candidates)
         modes = ("bm25", "vector") if mode == "hybrid" else (mode,)
         bm25_rows, vec_rows, langs = self.retrieve(query, n, ids, modes)
-        bm25_rows, vec_rows = self._live(bm25_rows), self._live(vec_rows)
+        bm25_rows, vec_rows = self._live(bm25_rows, vec_rows)
         if mode == "bm25":
             return [_hit(r, r["_score"], bm25=r["_score"]) for r in bm25_rows[:k]]
         if mode == "vector":
             return [_hit(r, 1.0 - r["_distance"], vector=1.0 - r["_distance"]) for r in vec_rows[:k]]
         return self.fuse(bm25_rows, vec_rows, langs, k)
 
-    def _live(self, rows: list[dict]) -> list[dict]:
+    def _live(self, *lists: list[dict]) -> tuple[list[dict], ...]:
         """Only chunks of a document's live generation: after an interrupted run, the chunks of a
-        version that was never marked indexed are not search results (the next start deletes them)."""
-        if not rows:
-            return rows
-        live = self.library.catalog.live_generation_of(r["doc_id"] for r in rows)
-        return [r for r in rows if live.get(int(r["doc_id"])) == int(r["gen"])]
+        version that was never marked indexed are not search results (the next start deletes
+        them). One catalog query for all the lists."""
+        doc_ids = {r["doc_id"] for rows in lists for r in rows}
+        live = self.library.catalog.live_generation_of(doc_ids) if doc_ids else {}
+        return tuple([r for r in rows if live.get(int(r["doc_id"])) == int(r["gen"])] for rows in lists)
 
     def fuse(self, bm25_rows: list[dict], vec_rows: list[dict], langs: list[str], k: int) -> list[Hit]:
         w = self.weights

@@ -303,15 +303,20 @@ class ChunkStore:
     def _partly_embedded(self) -> bool:
         """True while some rows wait for their vector (cached; a write or backfill resets it)."""
         if self._pending_vectors is None:
-            try:
-                self._pending_vectors = self._table.count_rows("embedded = false")
-            except Exception:
-                self._pending_vectors = 1
+            self._pending_vectors = self._count_unembedded()
         return self._pending_vectors > 0
 
+    def _count_unembedded(self) -> int:
+        try:
+            return self._table.count_rows("embedded = false")
+        except Exception:
+            log.exception("cannot count the rows without a vector")
+            return 1  # assume some: vector search then filters, which is always correct
+
     def unembedded_count(self) -> int:
-        self._pending_vectors = None
-        return self._pending_vectors if self._partly_embedded else 0
+        """Rows waiting for a vector, counted now."""
+        self._pending_vectors = self._count_unembedded()
+        return self._pending_vectors
 
     def embedded_share(self) -> float:
         """Share of the chunks that semantic search can see (1.0 for an empty index)."""
