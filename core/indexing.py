@@ -59,6 +59,9 @@ class Progress:
     vectors_done: int = 0
     failures: int = 0
     current: str = ""
+    ocr_page: int = 0  # while the current file's text is being recognised: its page...
+    ocr_pages: int = 0  # ...of this many
+    ocr_waiting: int = 0  # scans set aside for recognition after the other files (this run)
     elapsed_s: float = 0.0
     rate_files_s: float = 0.0
     rate_chunks_s: float = 0.0
@@ -292,6 +295,14 @@ class _Run:
         self.embed_remaining(store, embedder)
         if not self.report.cancelled and self.catalog.get_meta("rebuild_pending"):
             self.catalog.set_meta("rebuild_pending", "")
+        if not self.report.cancelled and (self.report.removed or self.report.indexed):
+            # the recognised text of files that are gone or changed is not kept (privacy, disk)
+            from indexer.ocr import prune_cache
+
+            try:
+                prune_cache(self.library.layout.ocr, self.catalog.content_hashes())
+            except OSError as exc:
+                log.warning("could not prune the OCR cache: %s", exc)
         self.report.seconds = time.monotonic() - self.started
         self.progress.state = "cancelled" if self.report.cancelled else "done"
         self.progress.current = ""
@@ -408,6 +419,8 @@ class _Run:
             target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap,
             memory_mb=settings.extract_memory_mb, base_timeout_s=settings.extract_timeout_s,
             part_chunks=settings.part_chunks,
+            ocr_enabled=settings.ocr_enabled, ocr_languages=settings.ocr_languages,
+            ocr_cache_dir=str(self.library.layout.ocr),
         )
         results: queue.Queue = queue.Queue(maxsize=16)
         cancel = self.service.cancel_event
@@ -428,7 +441,7 @@ class _Run:
                     results.put(("same", row, entry, digest))  # touched but not changed
                     continue
                 hashes[row.id] = digest
-                yield Job(key=(row, entry), path=entry.path, default_lang=default_lang)
+                yield Job(key=(row, entry), path=entry.path, default_lang=default_lang, digest=digest)
 
         def produce() -> None:
             try:
@@ -473,8 +486,16 @@ class _Run:
                         result: JobResult = item[1]
                         row, entry = result.job.key
                         self.progress.current = display_path(row.path)
+                        if result.job.ocr and not result.partial:  # a scan finished
+                            self.progress.ocr_page = self.progress.ocr_pages = 0
+                            self.progress.ocr_waiting = max(0, self.progress.ocr_waiting - 1)
                         self.report.worker_peak_mb = max(self.report.worker_peak_mb, result.peak_mb)
-                        if result.partial:
+                        if result.progress is not None:  # a page of a scan recognised
+                            self.progress.ocr_page, self.progress.ocr_pages = result.progress
+                            self.emit()
+                        elif result.deferred:  # a scan: read after the other files
+                            self.progress.ocr_waiting += 1
+                        elif result.partial:
                             self._write_part(_Pending(row, entry, hashes.get(row.id, ""), result), store, embedder)
                             embed_work = True
                         elif result.ok and row.id in self._parts:

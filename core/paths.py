@@ -48,6 +48,11 @@ class DataLayout:
         return self.root / "models"
 
     @property
+    def ocr(self) -> Path:
+        """Recognised text of scanned pages, by file content hash (never recognised twice)."""
+        return self.root / "ocr"
+
+    @property
     def chats(self) -> Path:
         return self.root / "chats.sqlite"
 

@@ -40,6 +40,8 @@ class Settings:
     extract_memory_mb: int = 3072
     default_excludes: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     search_k: int = 10
+    ocr_enabled: bool = True  # recognise the text of scanned PDFs and images
+    ocr_languages: str = "fra+eng"  # Tesseract codes joined by "+"; installed ones are listed in Settings
     follow_links_outside: bool = False  # symbolic links leading out of an indexed folder are not followed
     part_chunks: int = 1024  # long documents are embedded and committed in parts of this many chunks
     commit_every_s: float = 10.0  # a crash loses at most this much embedding work

@@ -305,6 +305,10 @@ class Catalog:
         rows = self._q("SELECT * FROM documents WHERE id=?", (doc_id,))
         return _doc(rows[0]) if rows else None
 
+    def content_hashes(self) -> set[str]:
+        """The content hash of every document the catalog knows (keys of the OCR page cache)."""
+        return {r["hash"] for r in self._q("SELECT DISTINCT hash FROM documents WHERE hash IS NOT NULL")}
+
     def documents(self, collection_id: int | None = None, source_id: int | None = None,
                   status: str | None = None, seen_before: float | None = None) -> Iterator[DocumentRow]:
         sql, params = "SELECT * FROM documents WHERE 1=1", []

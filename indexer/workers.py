@@ -31,6 +31,10 @@ class WorkerConfig:
     nice: int = 10
     part_chunks: int = 1024  # a long document is sent to the parent in parts of this many chunks
     pages_per_part: int = 100  # PDFs are read this many pages at a time
+    ocr_enabled: bool = True  # recognise the text of scans and photos (indexer/ocr.py)
+    ocr_languages: str = "fra+eng"
+    ocr_cache_dir: str = ""  # recognised pages are kept here (by content hash); "" keeps nothing
+    ocr_page_timeout_s: float = 120.0  # each recognised page extends the file's deadline by this
 
 
 @dataclass
@@ -38,6 +42,8 @@ class Job:
     key: object  # opaque to the pool: the caller's handle for the file
     path: str
     default_lang: str = "en"  # used when the document's language cannot be detected
+    digest: str = ""  # the file's content hash (keys the OCR cache)
+    ocr: bool = False  # second phase: the file needs text recognition (set by the pool)
 
 
 @dataclass
@@ -53,6 +59,8 @@ class JobResult:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     peak_mb: float = 0.0  # the worker's peak resident memory so far (Linux), for diagnostics
+    progress: tuple[int, int] | None = None  # (page, pages) while a file's text is being recognised
+    deferred: bool = False  # the file needs text recognition and will be read again after the others
 
 
 # ------------------------------------------------------------------ child side
@@ -212,9 +220,16 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     warnings.simplefilter("ignore")
     _silence_output()
     _limit_resources(config)
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # Tesseract: one thread per worker
+    from indexer import ocr
     from indexer.chunker import Chunker
     from indexer.errors import ExtractionError
 
+    ocr_reason = config_langs = ""
+    if not config.ocr_enabled:
+        ocr_reason = "text recognition (OCR) is turned off in Settings"
+    else:
+        config_langs, _folder, ocr_reason = ocr.resolve(config.ocr_languages)
     count = _counter(config)
     chunker = Chunker(count, max_tokens=config.max_tokens, target_tokens=config.target_tokens,
                       overlap_tokens=config.overlap_tokens)
@@ -225,15 +240,27 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
             return
         if message is None:
             return
-        job_id, path, default_lang = message
+        job_id, path, default_lang, options = message
 
         def emit_part(chunks, lang, job_id=job_id) -> None:
             conn.send((job_id, "part", {"chunks": chunks, "lang": lang}, False))
 
+        def progress(page, pages, job_id=job_id) -> None:
+            conn.send((job_id, "progress", (page, pages), False))
+
+        context = ocr.CONTEXT
+        context.enabled = bool(options.get("ocr")) and not ocr_reason
+        context.reason = ocr_reason
+        context.languages = config_langs if not ocr_reason else ""
+        context.cache_dir = config.ocr_cache_dir
+        context.digest = options.get("digest", "")
+        context.progress = progress
         try:
             payload = process_file(path, default_lang, chunker, count, emit_part, config.part_chunks,
                                    config.pages_per_part)
             conn.send((job_id, True, payload, False))
+        except ocr.NeedsOcr as exc:
+            conn.send((job_id, "needs-ocr", exc.pages, False))
         except ExtractionError as exc:
             conn.send((job_id, False, exc.reason, False))
         except MemoryError:
@@ -316,21 +343,30 @@ class ExtractionPool:
             self._workers.append(self._spawn())
         source = iter(jobs)
         exhausted = False
+        deferred: list[Job] = []  # files that need text recognition: after every other file
+
+        def next_job() -> Job | None:
+            nonlocal exhausted
+            if cancelled():
+                exhausted = True
+                deferred.clear()
+                return None
+            if not exhausted:
+                job = next(source, None)
+                if job is not None:
+                    return job
+                exhausted = True
+            return deferred.pop(0) if deferred else None
 
         def feed(worker: _Worker) -> None:
-            nonlocal exhausted
-            if exhausted or cancelled():
-                exhausted = True
-                return
-            job = next(source, None)
+            job = next_job()
             if job is None:
-                exhausted = True
                 return
             self._next_id += 1
             worker.job, worker.job_id = job, self._next_id
             worker.started = time.monotonic()
             worker.deadline = worker.started + self._timeout_for(job.path)
-            worker.conn.send((worker.job_id, job.path, job.default_lang))
+            worker.conn.send((worker.job_id, job.path, job.default_lang, {"ocr": job.ocr, "digest": job.digest}))
 
         for worker in self._workers:
             feed(worker)
@@ -356,6 +392,18 @@ class ExtractionPool:
                         continue
                     if ok == "part":  # a part of a long document: the worker keeps going
                         yield JobResult(job, True, chunks=payload["chunks"], lang=payload["lang"], partial=True)
+                        continue
+                    if ok == "progress":  # a page recognised: more time for the next one
+                        worker.deadline = max(worker.deadline, time.monotonic() + self.config.ocr_page_timeout_s)
+                        yield JobResult(job, True, partial=True, progress=tuple(payload))
+                        continue
+                    if ok == "needs-ocr":
+                        worker.job = None
+                        deferred.append(Job(job.key, job.path, job.default_lang, job.digest, ocr=True))
+                        yield JobResult(job, True, partial=True, deferred=True, pages=int(payload or 0))
+                        for other in self._workers:  # idle workers take deferred files too
+                            if other.job is None:
+                                feed(other)
                         continue
                     worker.job = None
                     elapsed = time.monotonic() - worker.started

@@ -15,12 +15,10 @@ TEXT_EXTENSIONS = {".txt", ".text", ".log", ".rst", ".ini", ".nfo", ""}
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 CSV_EXTENSIONS = {".csv", ".tsv"}
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"}
 
 # Formats people keep documents in that we recognise but cannot read: a clear reason beats silence.
 LEGACY_REASONS = {
-    "doc": "unsupported format: legacy Word 97-2003 document (.doc); save it as .docx to index it",
-    "ppt": "unsupported format: legacy PowerPoint 97-2003 presentation (.ppt); save it as .pptx to index it",
-    "rtf": "unsupported format: RTF; save it as .docx or .odt to index it",
     "ole": "unsupported format: unknown OLE2 (legacy Office) container",
     "zip": "unsupported format: zip archive",
 }
@@ -29,8 +27,20 @@ LEGACY_REASONS = {
 DOCUMENT_EXTENSIONS = (
     {".pdf", ".docx", ".docm", ".xlsx", ".xlsm", ".pptx", ".pptm", ".odt", ".ods", ".odp",
      ".eml", ".msg", ".xls", ".doc", ".ppt", ".rtf", ".txt", ".text"}
-    | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | CSV_EXTENSIONS
+    | MARKDOWN_EXTENSIONS | HTML_EXTENSIONS | CSV_EXTENSIONS | IMAGE_EXTENSIONS
 )
+
+
+def _sniff_image(head: bytes) -> str:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image"
+    return ""
 
 
 def _sniff_zip(path: str) -> str:
@@ -65,7 +75,11 @@ def _sniff_ole(path: str) -> str:
 
     try:
         with olefile.OleFileIO(path) as ole:
+            # stream names are case-insensitive in the format (some writers use "worddocument")
             streams = {"/".join(entry) for entry in ole.listdir(streams=True, storages=True)}
+            lowered = {s.lower(): s for s in streams}
+            streams |= {canon for canon in ("WordDocument", "Workbook", "Book", "PowerPoint Document",
+                                            "EncryptedPackage", "PP40") if canon.lower() in lowered}
     except Exception:
         ext = Path(path).suffix.lower()
         return {".xls": "xls", ".doc": "doc", ".ppt": "ppt", ".msg": "msg"}.get(ext, "ole")
@@ -75,7 +89,7 @@ def _sniff_ole(path: str) -> str:
         return "doc"
     if "Workbook" in streams or "Book" in streams:
         return "xls"
-    if "PowerPoint Document" in streams:
+    if "PowerPoint Document" in streams or "PP40" in streams:
         return "ppt"
     if any(s.startswith("__substg1.0_") or s.startswith("__properties_version1.0") for s in streams):
         return "msg"
@@ -107,6 +121,8 @@ def detect_format(path: str | os.PathLike[str]) -> str:
         return _sniff_ole(path)
     if head.lstrip().startswith(b"{\\rtf"):
         return "rtf"
+    if _sniff_image(head):
+        return "image"
     if not _looks_like_text(head):
         return "binary"
     if ext in HTML_EXTENSIONS:
@@ -151,6 +167,18 @@ def _extractor(fmt: str) -> Callable[[str], Extracted]:
     if fmt == "xls":
         from indexer.formats.legacy import extract_xls
         return extract_xls
+    if fmt == "doc":
+        from indexer.formats.msdoc import extract_doc
+        return extract_doc
+    if fmt == "ppt":
+        from indexer.formats.msppt import extract_ppt
+        return extract_ppt
+    if fmt == "rtf":
+        from indexer.formats.rtf import extract_rtf
+        return extract_rtf
+    if fmt == "image":
+        from indexer.formats.image import extract_image
+        return extract_image
     if fmt == "encrypted-ooxml":
         raise ExtractionError("password protected")
     if fmt in LEGACY_REASONS:

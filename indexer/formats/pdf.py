@@ -9,6 +9,7 @@ import unicodedata
 
 import pymupdf
 
+from indexer import ocr
 from indexer.errors import ExtractionError
 from indexer.types import Block, Extracted
 
@@ -89,49 +90,85 @@ def iter_pdf(path: str, pages_per_part: int = 100):
         if page_count == 0:
             raise ExtractionError("no text found in the PDF (it has no pages)")
         body_size: list[float] = []
-        images_only = 0
-        chars = 0
+        images_only = 0  # pages left unread: scanned, and recognition unavailable
+        recognised = 0
         emitted = False
+        context = ocr.CONTEXT
         for first in range(0, page_count, pages_per_part):
             raw: list[tuple[int, str, float, bool]] = []  # (page, text, size, bold)
+            scans: list[int] = []  # page indexes that need text recognition
             for index in range(first, min(first + pages_per_part, page_count)):
                 try:
                     page = doc.load_page(index)
                     data = page.get_text("dict", flags=_FLAGS, sort=False)
                 except Exception:
                     continue  # one broken page must not lose the rest of the document
-                found = False
+                page_raw = []
                 for block in data.get("blocks", ()):
                     if block.get("type", 0) != 0:
                         continue
                     text, size, bold = _block_text(block)
                     if text:
-                        raw.append((index + 1, text, size, bold))
-                        chars += len(text)
-                        found = True
-                if not found:
-                    try:
-                        if page.get_images(full=False):
-                            images_only += 1
-                    except Exception:
-                        pass
+                        page_raw.append((index + 1, text, size, bold))
                 del data
+                usable = page_raw and not ocr.garbage_text(" ".join(t for _, t, _, _ in page_raw))
+                if usable:
+                    raw.extend(page_raw)
+                    continue
+                try:
+                    has_images = bool(page.get_images(full=False))
+                except Exception:
+                    has_images = False
+                if has_images or page_raw:
+                    scans.append(index)
+            if scans and not context.reason and not context.enabled:
+                if not emitted:
+                    raise ocr.NeedsOcr(len(scans))  # read again after the pass's other files
+            for index in scans:
+                if context.reason:
+                    images_only += 1
+                    continue
+                result = _recognise(doc, index, context, page_count)
+                if result is None:
+                    images_only += 1
+                    continue
+                recognised += 1
+                raw.extend((index + 1, text, 0.0, False) for text in result.paragraphs)
+            raw.sort(key=lambda item: item[0])
             if first == 0:
-                body_size = _body_size(raw)
+                body_size = _body_size([r for r in raw if r[2]])
             blocks = _classify(raw, toc_by_page, body_size)
-            info = {"pages": page_count, "title": title, "warnings": []}
+            info = {"pages": page_count, "title": title, "warnings": [], "ocr_pages": recognised}
             if first + pages_per_part >= page_count:
                 if not emitted and not blocks:
                     if images_only:
-                        raise ExtractionError("no text layer (scanned): text recognition (OCR) is not available yet")
+                        raise ExtractionError(f"no text layer (scanned): {context.reason or 'no text was recognised'}")
                     raise ExtractionError("no text found in the PDF")
-                if images_only and chars < 20 * page_count:
-                    raise ExtractionError("no text layer (scanned): text recognition (OCR) is not available yet")
                 if images_only:
                     info["warnings"].append(f"{images_only} page(s) without a text layer (scanned) were skipped")
             if blocks:
                 emitted = True
             yield blocks, info
+
+
+def _recognise(doc, index: int, context, page_count: int):
+    """One page through OCR (or the cache), with progress; None when nothing could be read."""
+    from PIL import Image
+
+    def render():
+        page = doc.load_page(index)
+        pix = page.get_pixmap(dpi=ocr.RENDER_DPI, colorspace=pymupdf.csGRAY, alpha=False)
+        return Image.frombytes("L", (pix.width, pix.height), pix.samples)
+
+    try:
+        result = context.page(index + 1, render)
+    except MemoryError:
+        raise
+    except Exception:
+        return None
+    if context.progress is not None:
+        context.progress(index + 1, page_count)
+    return result if result.paragraphs else None
 
 
 def _body_size(raw: list[tuple[int, str, float, bool]]) -> list[float]:
