@@ -35,6 +35,8 @@ class WorkerConfig:
     ocr_languages: str = "fra+eng"
     ocr_cache_dir: str = ""  # recognised pages are kept here (by content hash); "" keeps nothing
     ocr_page_timeout_s: float = 120.0  # each recognised page extends the file's deadline by this
+    ocr_workers: int = 0  # workers once only scans are left (0: one per core; text files need
+    # the parent's embedding, scans are all worker time)
 
 
 @dataclass
@@ -225,11 +227,7 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
     from indexer.chunker import Chunker
     from indexer.errors import ExtractionError
 
-    ocr_reason = config_langs = ""
-    if not config.ocr_enabled:
-        ocr_reason = "text recognition (OCR) is turned off in Settings"
-    else:
-        config_langs, _folder, ocr_reason = ocr.resolve(config.ocr_languages)
+    ocr.CONTEXT.configure(config.ocr_enabled, config.ocr_languages)
     count = _counter(config)
     chunker = Chunker(count, max_tokens=config.max_tokens, target_tokens=config.target_tokens,
                       overlap_tokens=config.overlap_tokens)
@@ -249,9 +247,7 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
             conn.send((job_id, "progress", (page, pages), False))
 
         context = ocr.CONTEXT
-        context.enabled = bool(options.get("ocr")) and not ocr_reason
-        context.reason = ocr_reason
-        context.languages = config_langs if not ocr_reason else ""
+        context.defer = not options.get("ocr")
         context.cache_dir = config.ocr_cache_dir
         context.digest = options.get("digest", "")
         context.progress = progress
@@ -370,7 +366,11 @@ class ExtractionPool:
 
         for worker in self._workers:
             feed(worker)
+        ocr_size = max(self.size, self.config.ocr_workers or os.cpu_count() or 1)
         while True:
+            if exhausted and deferred and len(self._workers) < ocr_size and not cancelled():
+                self._workers.append(self._spawn())
+                feed(self._workers[-1])
             busy = [w for w in self._workers if w.job is not None]
             if not busy:
                 return

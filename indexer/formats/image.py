@@ -39,10 +39,10 @@ def extract_image(path: str) -> Extracted:
     from PIL import Image, ImageOps
 
     context = ocr.CONTEXT
-    if context.reason:
+    if not context.available():
         raise ExtractionError(f"image: {context.reason}")
     frames = frame_count(path)
-    if not context.enabled:
+    if context.defer:
         raise ocr.NeedsOcr(frames)
     image = _open(path)
     blocks: list[Block] = []

@@ -34,7 +34,7 @@ def test_index_folder_reports_and_is_incremental(library, sample_folder):
     assert report.indexed == 10
     reasons = {os.path.basename(f["path"]): f["reason"] for f in report.failed}
     assert reasons["scan.pdf"].startswith("no text layer (scanned)")
-    assert reasons["photo.jpg"].startswith("unsupported format")
+    assert reasons["photo.jpg"].startswith("damaged image")
     assert report.chunks >= 10
     assert events[-1].state == "done" and events[-1].files_done == events[-1].files_total
     consistent(library)

@@ -7,7 +7,7 @@ import pytest
 
 from indexer.errors import ExtractionError, UnsupportedFormat
 from indexer.formats import detect_format, extract
-from tests.conftest import (FR_CONTRACT, make_docx, make_eml, make_odt, make_pdf, make_pptx, make_scanned_pdf,
+from tests.conftest import (CORPUS, FR_CONTRACT, make_docx, make_eml, make_odt, make_pdf, make_pptx, make_scanned_pdf,
                             make_xlsx)
 
 
@@ -128,10 +128,56 @@ def test_xml_entity_attack_is_refused(tmp_path):
         extract(evil)
 
 
-def test_legacy_word_is_reported_unsupported(tmp_path):
+def test_broken_legacy_word_is_reported_damaged(tmp_path):
     import olefile  # noqa: F401  (the sniffer's dependency)
 
     doc = tmp_path / "old.doc"
     doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
-    with pytest.raises(UnsupportedFormat, match="unsupported format"):
+    with pytest.raises(ExtractionError, match="damaged|unsupported"):
         extract(doc)
+
+
+def test_rtf_text_pages_tables_and_code_page(tmp_path):
+    rtf = tmp_path / "lettre.rtf"
+    rtf.write_bytes(
+        b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Times New Roman;}}{\\info{\\title Lettre}}"
+        b"\\pard Objet : r\\'e9siliation du contrat\\par Le pr\\u233?avis est de trois mois.\\par"
+        b"{\\*\\generator Hostile 1.0;}{\\pict\\pngblip 89504e47}"
+        b"\\page Page deux : le d\\'e9p\\'f4t de garantie.\\par"
+        b"\\trowd\\cellx1000\\cellx2000 Article\\cell Prix\\cell\\row"
+        b"\\trowd\\cellx1000\\cellx2000 Croissant\\cell 1,35 \\'80\\cell\\row}")
+    out = extract(rtf)
+    texts = [(b.text, b.page) for b in out.blocks]
+    assert ("Objet : résiliation du contrat", 1) in texts
+    assert ("Le préavis est de trois mois.", 1) in texts
+    assert ("Page deux : le dépôt de garantie.", 2) in texts
+    assert any("Croissant" in t and "1,35 €" in t for t, _ in texts)
+    assert not any("Hostile" in t or "89504e47" in t or "Times" in t for t, _ in texts)
+
+
+@pytest.mark.skipif(not (CORPUS / "poi").is_dir(), reason="../shared/corpus/poi is absent")
+def test_legacy_word_and_powerpoint_from_the_poi_suite():
+    poi = CORPUS / "poi"
+    doc = extract(poi / "document__simple-table2.doc")
+    assert [b.text for b in doc.blocks if b.kind == "row"][0] == "Row 1/Cell 1\tRow 1/Cell 2\tRow 1/Cell 3"
+    word95 = extract(poi / "document__Word95.doc")
+    assert "The quick brown fox jumps over the lazy dog" in " ".join(b.text for b in word95.blocks)
+    french = extract(poi / "hpsf__TestNon4ByteBoundary.doc")
+    assert "Prononcé de l'arrêt" in " ".join(b.text for b in french.blocks)
+    fields = extract(poi / "document__hyperlink.doc")  # field codes dropped, their result kept
+    assert " ".join(b.text for b in fields.blocks) == "Before text; Hyperlink text; after text"
+    # Slides in the order of the presentation (not the order they were created), masters left out.
+    ppt = extract(poi / "slideshow__incorrect_slide_order.ppt")
+    assert [(b.text, b.page) for b in ppt.blocks][:2] == [("Slide 1", 1), ("First slide I added", 1)]
+    assert ("Second slide I added", 3) in [(b.text, b.page) for b in ppt.blocks]
+    boxes = extract(poi / "slideshow__bug62092.ppt")  # free text boxes, not only placeholders
+    assert "Text box3" in " ".join(b.text for b in boxes.blocks)
+    masters = extract(poi / "slideshow__43781.ppt")
+    assert "Click to edit Master" not in " ".join(b.text for b in masters.blocks)
+    for name in ("document__password_password_cryptoapi.doc", "slideshow__Password_Protected-hello.ppt"):
+        with pytest.raises(ExtractionError, match="password protected"):
+            extract(poi / name)
+    with pytest.raises(ExtractionError, match="PowerPoint 4.0"):
+        extract(poi / "slideshow__pp40only.ppt")
+
+
