@@ -12,7 +12,10 @@ LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 
 .PHONY: setup run test bench lint clean translations screenshots package package-test notices
 
+# Then the system libraries: Qt's xcb window libraries and the French/English text recognition
+# models (installed with apt-get when run as root, e.g. in CI; otherwise the exact command is shown).
 setup: $(STAMP)
+	$(BIN)/python packaging/system_deps.py
 
 # Re-installs only when the dependency list changed; otherwise `make setup` returns at once.
 $(STAMP): pyproject.toml Makefile

@@ -44,10 +44,14 @@ class Citation:
     text: str
     heading: str = ""
     chunk_id: str = ""
+    rows: tuple[int, int] | None = None  # spreadsheets: the sheet rows quoted (heading: the sheet)
 
     def as_json(self) -> dict:
-        return {"n": self.n, "path": display_path(self.path), "page": self.page, "text": self.text,
-                "heading": self.heading, "chunk_id": self.chunk_id}
+        out = {"n": self.n, "path": display_path(self.path), "page": self.page, "text": self.text,
+               "heading": self.heading, "chunk_id": self.chunk_id}
+        if self.rows:
+            out["rows"] = list(self.rows)
+        return out
 
 
 @dataclass
@@ -126,15 +130,25 @@ def resolve_citations(answer: str, sources: Sequence[Hit], snippet_chars: int = 
             if 1 <= n <= len(sources) and n not in seen:
                 hit = sources[n - 1]
                 seen[n] = Citation(n, hit.path, hit.page or None, _snippet(hit.text, snippet_chars), hit.heading,
-                                   hit.chunk_id)
+                                   hit.chunk_id, hit.rows)
     return list(seen.values())
+
+
+def where_text(page: int | None, heading: str = "", rows=None) -> str:
+    """Where a passage is, for the command line and exports: ", page 3", or for a spreadsheet
+    ", sheet Tarifs, rows 12-40" (the page of a spreadsheet is its sheet number)."""
+    if rows:
+        first, last = rows
+        sheet = f", sheet {heading.split(' > ')[0]}" if heading else ""
+        return f"{sheet}, row {first}" if first == last else f"{sheet}, rows {first}-{last}"
+    return f", page {page}" if page else ""
 
 
 def consulted_citations(sources: Sequence[Hit], snippet_chars: int = 300) -> list[Citation]:
     """Every passage the model was given, numbered as in the prompt: shown as "passages read" when a
     (small) model answers without citation markers, so the user can still check the answer."""
-    return [Citation(n, hit.path, hit.page or None, _snippet(hit.text, snippet_chars), hit.heading, hit.chunk_id)
-            for n, hit in enumerate(sources, 1)]
+    return [Citation(n, hit.path, hit.page or None, _snippet(hit.text, snippet_chars), hit.heading, hit.chunk_id,
+                     hit.rows) for n, hit in enumerate(sources, 1)]
 
 
 def _snippet(text: str, chars: int) -> str:

@@ -128,6 +128,7 @@ def bench_search(args, data_dir: Path) -> dict:
                 "path": [f"/bench/doc-{(start + i) // 20}.txt" for i in range(m)], "page": [1] * m,
                 "heading": [""] * m, "start": [0] * m, "end": [len(t) for t in texts], "lang": ["fr"] * m,
                 "text": texts, "terms": [analyze(t, "fr") for t in texts], "context": [""] * m, "embedded": [True] * m,
+                "row_first": [0] * m, "row_last": [0] * m,
             }
             sch = schema(dim)
             arrays = [pa.FixedSizeListArray.from_arrays(pa.array(vecs.reshape(-1)), dim) if f.name == "vector"
@@ -458,7 +459,8 @@ def bench_reconcile(args, data_dir: Path) -> dict:
         catalog = library.catalog
         gen = catalog.next_generation()
         rows = {"chunk_id": [], "doc_id": [], "gen": [], "collection_id": [], "ordinal": [], "path": [], "page": [],
-                "heading": [], "start": [], "end": [], "lang": [], "text": [], "terms": [], "context": [], "embedded": []}
+                "heading": [], "start": [], "end": [], "lang": [], "text": [], "terms": [], "context": [], "embedded": [],
+                "row_first": [], "row_last": []}
         with catalog.transaction():
             for path in sorted(tree.rglob("*.txt")):
                 st = path.stat()
@@ -469,7 +471,8 @@ def bench_reconcile(args, data_dir: Path) -> dict:
                 for name, value in (("chunk_id", f"{doc.id}-{gen}-0"), ("doc_id", doc.id), ("gen", gen),
                                     ("collection_id", coll.id), ("ordinal", 0), ("path", key), ("page", 0),
                                     ("heading", ""), ("start", 0), ("end", 10), ("lang", "fr"), ("text", "Note"),
-                                    ("terms", "note"), ("context", ""), ("embedded", True)):
+                                    ("terms", "note"), ("context", ""), ("embedded", True),
+                                    ("row_first", 0), ("row_last", 0)):
                     rows[name].append(value)
         vectors = np.random.default_rng(0).standard_normal((n, store.dim)).astype(np.float32)
         sch = schema(store.dim)

@@ -146,7 +146,9 @@ class ChatStore:
             if turn.citations:
                 lines.append("Sources:")
                 for c in turn.citations:
-                    page = f", page {c['page']}" if c.get("page") else ""
+                    from core.answer import where_text
+
+                    page = where_text(c.get("page"), c.get("heading") or "", c.get("rows"))
                     lines.append(f"- [{c['n']}] {c['path']}{page}: “{c['text']}”")
                 lines.append("")
             lines += [f"_{turn.model} · {time.strftime('%Y-%m-%d %H:%M', time.localtime(turn.created_at))}_", "", "---", ""]

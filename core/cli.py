@@ -326,7 +326,9 @@ def cmd_search(args, data_dir: Path) -> int:
     for n, hit in enumerate(hits, 1):
         from core.paths import display_path, terminal_safe
 
-        where = terminal_safe(display_path(hit.path)) + (f", page {hit.page}" if hit.page else "")
+        from core.answer import where_text
+
+        where = terminal_safe(display_path(hit.path) + where_text(hit.page, hit.heading, hit.rows))
         snippet = terminal_safe(" ".join(hit.text.split())[:240])
         print(f"[{n}] {where}  (score {hit.score:.3f})\n    {snippet}")
     return 0
@@ -472,7 +474,9 @@ def cmd_ask(args, data_dir: Path) -> int:
         if result.citations:
             print("\nSources:")
             for c in result.citations:
-                page = f", page {c.page}" if c.page else ""
+                from core.answer import where_text
+
+                page = terminal_safe(where_text(c.page, c.heading, c.rows))
                 name = terminal_safe(display_path(c.path))
                 print(f"  [{c.n}] {os.path.basename(name)}{page} — {name}")
         elif not result.sources:

@@ -143,3 +143,29 @@ def filler_paragraphs(rng: random.Random, chars: int) -> list[str]:
         out.append(para)
         total += len(para)
     return out
+
+
+def scan_pdf(source: Path, target: Path, *, dpi: int = 150, quality: int = 70, rotate: int = 0) -> int:
+    """What a scanner makes of a document: each page of ``source`` rendered at ``dpi`` in grey,
+    saved as JPEG at ``quality``, in an image-only PDF (no text layer). ``rotate`` turns the page
+    images (a sheet fed sideways). Returns the number of pages."""
+    import io
+
+    import pymupdf
+    from PIL import Image
+
+    out = pymupdf.open()
+    with pymupdf.open(str(source)) as doc:
+        for page in doc:
+            pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+            image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+            if rotate:
+                image = image.rotate(rotate, expand=True, fillcolor=255)
+            buf = io.BytesIO()
+            image.save(buf, "JPEG", quality=quality)
+            new = out.new_page(width=image.width * 72 / dpi, height=image.height * 72 / dpi)
+            new.insert_image(new.rect, stream=buf.getvalue())
+        pages = doc.page_count
+    out.save(str(target), garbage=3, deflate=True)
+    out.close()
+    return pages

@@ -628,6 +628,8 @@ class _Run:
                 embed_text = chunk.embed_text or chunk.text
                 columns["context"].append(embed_text[:-len(chunk.text)].rstrip("\n") if embed_text.endswith(chunk.text) else "")
                 columns["embedded"].append(False)
+                columns["row_first"].append(chunk.row_first)
+                columns["row_last"].append(chunk.row_last)
         n = len(columns["chunk_id"])
         arrays = {name: pa.array(values, type=sch.field(name).type) for name, values in columns.items()}
         arrays["vector"] = pa.FixedSizeListArray.from_arrays(pa.array(np.zeros(n * store.dim, dtype=np.float32)), store.dim)

@@ -44,6 +44,7 @@ class Hit:
     end: int = 0
     bm25: float = 0.0
     vector: float = 0.0
+    rows: tuple[int, int] | None = None  # spreadsheets and CSV: the sheet rows (first, last)
 
     @property
     def file_path(self) -> str:
@@ -53,6 +54,8 @@ class Hit:
     def as_json(self) -> dict:
         out = {"path": display_path(self.path), "page": self.page or None, "text": self.text,
                "score": round(self.score, 5), "chunk_id": self.chunk_id, "heading": self.heading}
+        if self.rows:
+            out["rows"] = list(self.rows)
         raw = lossless_path(self.path)
         if raw is not None:
             out["path_bytes_hex"] = raw  # the exact name, when it is not valid UTF-8
@@ -68,6 +71,10 @@ class FusionWeights:
     bm25: float = 1.0
     document_prior: float = 1.0
     candidates: int = 50
+    # Similarities of the vector candidates are scaled over at least this span: when they are all
+    # nearly equal (a 5,000-row price list: 0.860-0.869), none of them is a real match, and a
+    # min-max scale would still give the first a full point, tying a decisive keyword match.
+    vector_min_spread: float = 0.0
     short_words: int = 12  # passages shorter than this are demoted (see ``substance``)
 
 
@@ -149,7 +156,7 @@ class SearchEngine:
         bm25 = {r["chunk_id"]: float(r["_score"]) for r in bm25_rows}
         sims = {r["chunk_id"]: 1.0 - float(r["_distance"]) for r in vec_rows}
         bm25_n = _normalise(bm25)
-        vec_n = _normalise(sims)
+        vec_n = _normalise(sims, w.vector_min_spread)
         rows = {r["chunk_id"]: r for r in vec_rows}
         rows.update({r["chunk_id"]: r for r in bm25_rows})
         scores = {}
@@ -198,18 +205,22 @@ def substance(text: str, short_words: int) -> float:
     return 1.0 if words >= short_words else max(words, 1) / short_words
 
 
-def _normalise(scores: dict[str, float]) -> dict[str, float]:
-    """Scale to [0, 1] against the list's best and its tail (min-max over the candidates)."""
+def _normalise(scores: dict[str, float], min_spread: float = 0.0) -> dict[str, float]:
+    """Scale to [0, 1] against the list's best and its tail (min-max over the candidates); with
+    ``min_spread``, a list whose values lie closer together than that is scaled over that span
+    (its best gets less than 1)."""
     if not scores:
         return {}
     values = np.fromiter(scores.values(), dtype=np.float64)
     hi, lo = float(values.max()), float(values.min())
-    if hi - lo < 1e-9:
+    spread = max(hi - lo, min_spread)
+    if spread < 1e-9:
         return {key: 1.0 for key in scores}
-    return {key: (value - lo) / (hi - lo) for key, value in scores.items()}
+    return {key: (value - lo) / spread for key, value in scores.items()}
 
 
 def _hit(row: dict, score: float, *, bm25: float = 0.0, vector: float = 0.0) -> Hit:
     return Hit(chunk_id=row["chunk_id"], doc_id=int(row["doc_id"]), path=row["path"],
                page=int(row["page"] or 0), heading=row.get("heading") or "", text=row["text"], score=float(score),
-               start=int(row.get("start") or 0), end=int(row.get("end") or 0), bm25=bm25, vector=vector)
+               start=int(row.get("start") or 0), end=int(row.get("end") or 0), bm25=bm25, vector=vector,
+               rows=(int(row["row_first"]), int(row["row_last"])) if row.get("row_first") else None)

@@ -1,6 +1,7 @@
 """``lanterne --selftest``: proves an installation works end to end, offline, without touching the
-user's data. Indexes the bundled sample folder (PDF, DOCX, TXT) into a temporary data folder, runs a
-search, answers a question with the bundled model; exits 0 only if every step worked."""
+user's data. Indexes the bundled sample folder (PDF, DOCX, TXT, and a scanned invoice read by text
+recognition) into a temporary data folder, runs a search, finds the scan's text, answers a
+question with the bundled model; exits 0 only if every step worked."""
 from __future__ import annotations
 
 import json
@@ -41,6 +42,10 @@ def run(samples: Path = SAMPLES, *, as_json: bool = False) -> int:
             hits = SearchEngine(library).search("renouvellement du contrat Dupont", 3) if ok else []
             ok &= step("search", bool(hits) and hits[0].file_path.endswith("contrat-dupont.pdf"),
                        top=hits[0].file_path if hits else None, page=hits[0].page if hits else None)
+            if ok:  # the scanned invoice has no text layer: found only if recognition worked
+                hits = SearchEngine(library).search("pénalité de retard de la facture Boulangerie Martin", 3)
+                ok &= step("ocr", bool(hits) and hits[0].file_path.endswith("facture-scannee.pdf"),
+                           top=hits[0].file_path if hits else None, page=hits[0].page if hits else None)
             if ok:
                 result = AnswerEngine(library).ask("Quand le contrat Dupont se renouvelle-t-il ?", max_tokens=48)
                 ok &= step("answer", bool(result.answer.strip()) and bool(result.sources), model=result.model,

@@ -325,14 +325,26 @@ class ChatPanel(Retranslatable, QWidget):
             self.runner.run(lambda: chats.delete_turn(turn_id))
         self.ask(turn.question)
 
+    def where(self, c: dict) -> str:
+        """Where a cited passage is: "page 3", or for a spreadsheet its sheet and rows."""
+        rows = c.get("rows")
+        if rows:
+            sheet = (c.get("heading") or "").split(" > ")[0]
+            first, last = int(rows[0]), int(rows[1])
+            locale = self.locale()
+            span = (self.tr("row {0}").format(locale.toString(first)) if first == last else
+                    self.tr("rows {0}–{1}").format(locale.toString(first), locale.toString(last)))
+            return self.tr("sheet “{0}”, {1}").format(sheet, span) if sheet else span
+        return self.tr("page {0}").format(c["page"]) if c.get("page") else ""
+
     def copy_answer(self, index: int) -> None:
         if not (0 <= index < len(self.turns)):
             return
         turn = self.turns[index]
         lines = [turn.answer, ""]
         for c in turn.citations:
-            page = self.tr(", page {0}").format(c["page"]) if c.get("page") else ""
-            lines.append(f"[{c['n']}] {c['path']}{page}")
+            where = self.where(c)
+            lines.append(f"[{c['n']}] {c['path']}" + (f", {where}" if where else ""))
         QGuiApplication.clipboard().setText("\n".join(lines).strip())
 
     def _on_token(self, generation: int, piece: str) -> None:
@@ -474,7 +486,7 @@ class ChatPanel(Retranslatable, QWidget):
             out.append("<table width='100%' cellspacing='4' cellpadding='6'>")
             for c in turn.citations:
                 name = os.path.basename(c["path"])
-                where = self.tr("page {0}").format(c["page"]) if c.get("page") else (c.get("heading") or "")
+                where = self.where(c) or (c.get("heading") or "")
                 label = f"[{c['n']}] {html.escape(name)}" + (f" — {html.escape(where)}" if where else "")
                 out.append(f"<tr><td bgcolor='{card_bg}'><a href='card:{i}:{c['n']}'><b>{label}</b></a><br>"
                            f"<span class='muted'>{highlight(c.get('text', ''), words)}</span></td></tr>")

@@ -226,7 +226,14 @@ class ProgressPanel(Retranslatable, QWidget):
             self.bar.setValue(p.bytes_done if p.bytes_total else p.files_done)
         self.detail.setText(self.tr("{0} of {1} files · {2:.1f} files/s · {3} left").format(
             p.files_done, p.files_total, p.rate_files_s, duration_text(p.eta_s)))
-        self.current.setText(os.path.basename(p.current) if p.current else "")
+        name = os.path.basename(p.current) if p.current else ""
+        if p.ocr_pages and name:
+            # a scan: its pages are read one by one (seconds each), so say which
+            name = self.tr("{0} — text recognition: page {1}/{2}").format(
+                name, self.locale().toString(p.ocr_page), self.locale().toString(p.ocr_pages))
+        elif p.ocr_waiting and not name:
+            name = self.tr("%n scanned document(s) waiting for text recognition", "", p.ocr_waiting)
+        self.current.setText(name)
         self.current.setToolTip(p.current)
         self.problems_button.setText(self.tr("1 problem") if p.failures == 1 else
                                      self.tr("{0} problems").format(p.failures) if p.failures else "")

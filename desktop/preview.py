@@ -60,8 +60,12 @@ def _windows(text: str, size: int = 6) -> list[str]:
     return [" ".join(words[i:i + size]) for i in range(0, max(1, len(words) - size + 1), size)][:40]
 
 
-def render_pdf_page(path: str, page: int, passage: str, width_px: int = 0) -> PageImage:
-    """Render one page (fitted to ``width_px`` when given) with the passage's rectangles."""
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
+
+
+def render_pdf_page(path: str, page: int, passage: str, width_px: int = 0, ocr_dir: str = "") -> PageImage:
+    """Render one page (fitted to ``width_px`` when given) with the passage's rectangles: from the
+    text layer, or for a scanned page from the words its recognition stored (``ocr_dir``)."""
     import pymupdf
 
     with pymupdf.open(path) as doc:
@@ -73,7 +77,63 @@ def render_pdf_page(path: str, page: int, passage: str, width_px: int = 0) -> Pa
             for r in p.search_for(needle):
                 rects.append((r.x0 * zoom, r.y0 * zoom, r.x1 * zoom, r.y1 * zoom))
         pix = p.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+        if not rects and ocr_dir:
+            rects = ocr_rects(path, page, passage, ocr_dir, pix.width, pix.height)
         return PageImage(pix.tobytes("png"), page, doc.page_count, rects)
+
+
+def render_image_page(path: str, page: int, passage: str, width_px: int = 0, ocr_dir: str = "") -> PageImage:
+    """A photo or scan saved as an image (a TIFF frame per page), upright, with the recognised
+    words of the passage highlighted."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        frames = max(1, int(getattr(image, "n_frames", 1) or 1))
+        page = min(max(1, page), frames)
+        image.seek(page - 1)
+        frame = ImageOps.exif_transpose(image) if page == 1 else image.copy()
+        frame = frame.convert("RGB")
+        target = width_px or int(frame.width * 0.5)
+        if frame.width > target:
+            frame = frame.resize((target, max(1, int(frame.height * target / frame.width))))
+        buf = io.BytesIO()
+        frame.save(buf, "PNG")
+        rects = ocr_rects(path, page, passage, ocr_dir, frame.width, frame.height) if ocr_dir else []
+        return PageImage(buf.getvalue(), page, frames, rects)
+
+
+def _norm_word(word: str) -> str:
+    return re.sub(r"[^\w]", "", word.lower())
+
+
+def ocr_rects(path: str, page: int, passage: str, ocr_dir: str, width: float, height: float
+              ) -> list[tuple[float, float, float, float]]:
+    """The boxes of the passage's words on a recognised page: the page's words aligned with the
+    passage's (runs of two words or more, so stray matches of "le" or "de" are not lit)."""
+    import difflib
+
+    from indexer.ocr import cached_words
+    from indexer.scan import content_hash
+
+    try:
+        words = cached_words(ocr_dir, content_hash(path), page)
+    except OSError:
+        return []
+    if not words or not passage:
+        return []
+    page_words = [_norm_word(w[0]) for w in words]
+    wanted = [_norm_word(w) for w in passage.split()]
+    matcher = difflib.SequenceMatcher(None, page_words, [w for w in wanted if w], autojunk=False)
+    rects = []
+    for block in matcher.get_matching_blocks():
+        if block.size < 2:
+            continue
+        for w in words[block.a:block.a + block.size]:
+            _, x0, y0, x1, y1 = w
+            rects.append((x0 * width, y0 * height, x1 * width, y1 * height))
+    return rects
 
 
 def document_text(chunks: list[dict], passage: str) -> DocumentText:
@@ -152,7 +212,14 @@ class PreviewDialog(Retranslatable, QDialog):
 
     @property
     def is_pdf(self) -> bool:
-        return self.path.lower().endswith(".pdf")
+        """Shown as page images (PDF, or a scan saved as an image), rather than as text."""
+        return self.path.lower().endswith((".pdf",) + IMAGE_SUFFIXES)
+
+    def _render(self, path: str, page: int, passage: str, width: int) -> PageImage:
+        ocr_dir = str(self.library.layout.ocr)
+        if path.lower().endswith(IMAGE_SUFFIXES):
+            return render_image_page(path, page, passage, width, ocr_dir)
+        return render_pdf_page(path, page, passage, width, ocr_dir)
 
     def show_citation(self, citation: dict) -> None:
         self.citation = citation
@@ -171,7 +238,7 @@ class PreviewDialog(Retranslatable, QDialog):
         if self.is_pdf:
             def work():
                 passage, _ = chunk_text(library, citation)
-                return passage, render_pdf_page(path, page, passage, width)
+                return passage, self._render(path, page, passage, width)
 
             def done(payload) -> None:
                 self.passage, image = payload
@@ -189,7 +256,7 @@ class PreviewDialog(Retranslatable, QDialog):
         if not self.is_pdf or not (1 <= page <= self.pages):
             return
         path, passage, width = self.path, self.passage, self._fit_width()
-        self.runner.run(lambda: render_pdf_page(path, page, passage, width), self._show_image, self._failed,
+        self.runner.run(lambda: self._render(path, page, passage, width), self._show_image, self._failed,
                         name="lanterne-preview")
 
     def _fit_width(self) -> int:
@@ -246,7 +313,13 @@ class PreviewDialog(Retranslatable, QDialog):
     def retranslate(self) -> None:
         name = os.path.basename(self.path)
         self.setWindowTitle(self.tr("{0} — Lanterne").format(name) if name else self.tr("Preview — Lanterne"))
-        where = self.tr("page {0}").format(self.page) if self.is_pdf else ""
+        rows = self.citation.get("rows")
+        if rows:
+            sheet = (self.citation.get("heading") or "").split(" > ")[0]
+            span = self.tr("rows {0}–{1}").format(self.locale().toString(int(rows[0])), self.locale().toString(int(rows[1])))
+            where = self.tr("sheet “{0}”, {1}").format(sheet, span) if sheet else span
+        else:
+            where = self.tr("page {0}").format(self.page) if self.is_pdf else ""
         self.heading.setText(f"[{self.citation.get('n', '')}] {name}" + (f" — {where}" if where else ""))
         self.heading.setToolTip(self.path)
         self.open_button.setText(self.tr("Open with default app"))

@@ -6,7 +6,7 @@ import os
 import platform
 import sys
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
@@ -110,6 +110,25 @@ class SettingsDialog(Retranslatable, QDialog):
         self.excludes.setMaximumHeight(80)
         self.excludes.textChanged.connect(self._excludes_edited)
         form.addRow(self.excludes)
+        # Text recognition: on/off, and the languages scans are read in (the installed models).
+        self.ocr = QCheckBox()
+        self.ocr.setChecked(s.ocr_enabled)
+        form.addRow(self.ocr)
+        self.ocr_langs_label = QLabel()
+        self.ocr_langs = QListWidget()
+        self.ocr_langs.setMaximumHeight(70)
+        from indexer.ocr import available_languages
+
+        wanted = set(s.ocr_languages.split("+"))
+        for code in sorted(available_languages(), key=lambda c: (c not in ("fra", "eng"), c)):
+            item = QListWidgetItem(code)
+            item.setData(Qt.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if code in wanted else Qt.Unchecked)
+            self.ocr_langs.addItem(item)
+        self.ocr.toggled.connect(self.ocr_langs.setEnabled)
+        self.ocr_langs.setEnabled(s.ocr_enabled)
+        form.addRow(self.ocr_langs_label, self.ocr_langs)
         layout.addWidget(self.indexing)
 
         self.answers = QGroupBox()
@@ -188,6 +207,11 @@ class SettingsDialog(Retranslatable, QDialog):
         new.close_to_tray = self.tray.isChecked()
         new.indexing_workers = self.workers.value()
         new.max_file_mb = self.max_mb.value()
+        new.ocr_enabled = self.ocr.isChecked()
+        langs = [self.ocr_langs.item(i).data(Qt.UserRole) for i in range(self.ocr_langs.count())
+                 if self.ocr_langs.item(i).checkState() == Qt.Checked]
+        if langs:
+            new.ocr_languages = "+".join(langs)
         new.gpu_layers = self.gpu.value()
         new.llm_context = self.context.value()
         new.passages_per_answer = self.passages.value()
@@ -234,6 +258,17 @@ class SettingsDialog(Retranslatable, QDialog):
         self.excludes.setPlaceholderText(self.tr("for example: Archives/\n*.bak"))
         self.excludes.setAccessibleName(self.tr("Exclusion patterns"))
         self.sources.setAccessibleName(self.tr("Watched folders"))
+        self.ocr.setText(self.tr("Read the text of scans and photos (text recognition)"))
+        self.ocr_langs_label.setText(self.tr("Languages of the scans"))
+        self.ocr_langs.setAccessibleName(self.tr("Languages of the scans"))
+        self.ocr_langs.setToolTip(self.tr("Languages installed for text recognition. Fewer languages read faster."))
+        names = {"fra": self.tr("French"), "eng": self.tr("English"), "deu": self.tr("German"),
+                 "spa": self.tr("Spanish"), "ita": self.tr("Italian"), "nld": self.tr("Dutch"),
+                 "por": self.tr("Portuguese")}
+        for i in range(self.ocr_langs.count()):
+            item = self.ocr_langs.item(i)
+            code = item.data(Qt.UserRole)
+            item.setText(f"{names[code]} ({code})" if code in names else code)
         self.answers.setTitle(self.tr("Answers"))
         self.gpu_label.setText(self.tr("GPU layers (-1: automatic)"))
         self.context_label.setText(self.tr("Context size in tokens (0: automatic)"))

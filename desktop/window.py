@@ -330,8 +330,11 @@ class MainWindow(Retranslatable, QMainWindow):
         if p.state in ("indexing", "paused") and p.files_total:
             template = self.tr("Paused — {0}: {1} of {2} files") if self.controller.paused else \
                 self.tr("Indexing {0}: {1} of {2} files, about {3} left")
-            self.index_status.setText(template.format(p.collection, p.files_done, p.files_total,
-                                                      duration_text(p.eta_s)))
+            status = template.format(p.collection, p.files_done, p.files_total, duration_text(p.eta_s))
+            if p.ocr_pages:
+                status += " · " + self.tr("text recognition: page {0}/{1}").format(
+                    self.locale().toString(p.ocr_page), self.locale().toString(p.ocr_pages))
+            self.index_status.setText(status)
         elif p.state == "scanning":
             self.index_status.setText(self.tr("Looking for changes in {0}…").format(p.collection))
         elif p.state == "embedding":

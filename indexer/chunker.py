@@ -24,6 +24,7 @@ class _Unit:
     end: int
     tokens: int
     page: int
+    row: int = 0
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -72,6 +73,7 @@ class Chunker:
 
         # Sentences of every non-heading block, counted in one batch call.
         pieces: list[tuple[int, int, int, int]] = []  # (block index, start, end, page)
+        row_of = {i: b.row for i, b in enumerate(blocks) if b.row}
         for i, block in enumerate(blocks):
             if block.kind == "heading":
                 continue
@@ -92,7 +94,11 @@ class Chunker:
             if not current:
                 return
             start, end = current[0].start, current[-1].end
-            chunks.append(ChunkData(len(chunks), text[start:end], current[0].page, current_heading, start, end, current_tokens))
+            chunk = ChunkData(len(chunks), text[start:end], current[0].page, current_heading, start, end, current_tokens)
+            rows = [u.row for u in current if u.row]
+            if rows:
+                chunk.row_first, chunk.row_last = min(rows), max(rows)
+            chunks.append(chunk)
             if keep_overlap and self.overlap:
                 carried: list[_Unit] = []
                 total = 0
@@ -122,6 +128,7 @@ class Chunker:
                 if current and current[-1].page != page:
                     flush(False)
                 for unit in self._fit(s, e, tokens, page, text, hard_max):
+                    unit.row = row_of.get(i, 0)
                     if current and current_tokens + unit.tokens > budget:
                         flush(True)
                         if current and current_tokens + unit.tokens > budget:

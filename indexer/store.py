@@ -82,11 +82,14 @@ def schema(dim: int) -> pa.Schema:
         # before the text (file, title, heading path).
         pa.field("context", pa.string(), nullable=False),
         pa.field("embedded", pa.bool_(), nullable=False),
+        # Spreadsheets and CSV: the sheet rows a chunk covers (0: not a table), for citations.
+        pa.field("row_first", pa.int32(), nullable=False),
+        pa.field("row_last", pa.int32(), nullable=False),
     ])
 
 
 DISPLAY_COLUMNS = ["chunk_id", "doc_id", "gen", "collection_id", "path", "page", "heading", "start", "end", "text", "lang",
-                   "embedded"]
+                   "embedded", "row_first", "row_last"]
 
 
 class ChunkStore:
@@ -108,6 +111,9 @@ class ChunkStore:
         if "embedded" not in self._table.schema.names:
             # an index from before vectors were filled in the background: every row has its vector
             self._table.add_columns({"context": "''", "embedded": "true"})
+        if "row_first" not in self._table.schema.names:
+            # an index from before table rows were cited: spreadsheets show their sheet only
+            self._table.add_columns({"row_first": "CAST(0 AS INT)", "row_last": "CAST(0 AS INT)"})
         self._fts_ready = self._has_fts_index()
 
     # -- opening, and surviving a power cut

@@ -12,6 +12,7 @@ class Block:
     page: int = 0  # 1-based page or slide number; 0 when the format has none
     kind: str = "para"  # "para" | "heading" | "row" | "title"
     level: int = 0  # heading level (1 = top) for kind == "heading"
+    row: int = 0  # spreadsheets and CSV: the row's number in its sheet (1-based); 0 otherwise
 
 
 @dataclass(slots=True)
@@ -38,3 +39,5 @@ class ChunkData:
     tokens: int
     terms: str = ""  # analysed text for BM25 (filled by the worker)
     embed_text: str = ""  # what the embedder sees: a short context header, then the text
+    row_first: int = 0  # spreadsheets and CSV: the sheet rows the chunk covers (0: not a table)
+    row_last: int = 0

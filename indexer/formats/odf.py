@@ -40,8 +40,13 @@ def _inline_text(el) -> str:
 
 
 def _table_rows(table):
+    """(row number, cell display texts): the text ODF stores is what the sheet shows."""
+    number = 0
     for row in table.iter(TABLE + "table-row"):
-        repeat_rows = min(int(row.get(TABLE + "number-rows-repeated") or 1), MAX_REPEAT)
+        declared = int(row.get(TABLE + "number-rows-repeated") or 1)
+        repeat_rows = min(declared, MAX_REPEAT)
+        first = number + 1
+        number += declared
         values: list[str] = []
         for cell in row:
             if cell.tag not in (TABLE + "table-cell", TABLE + "covered-table-cell"):
@@ -50,8 +55,8 @@ def _table_rows(table):
             repeat = int(cell.get(TABLE + "number-columns-repeated") or 1)
             values.extend([text] * (min(repeat, MAX_REPEAT) if text else min(repeat, 1)))
         if any(values):
-            for _ in range(repeat_rows):
-                yield values
+            for k in range(repeat_rows):
+                yield first + k, values
 
 
 def _walk_text(container, page: int, blocks: list[Block]) -> None:
@@ -99,7 +104,8 @@ def extract_odf(path: str) -> Extracted:
     elif sheet_body is not None:
         budget = [2_000_000]
         for number, table in enumerate(sheet_body.findall(TABLE + "table"), start=1):
-            rows_to_blocks(_table_rows(table), number, table.get(TABLE + "name") or f"Sheet {number}", blocks, budget)
+            rows_to_blocks(_table_rows(table), number, table.get(TABLE + "name") or f"Sheet {number}", blocks, budget,
+                           numbered=True)
             pages = number
     elif pres_body is not None:
         for number, slide in enumerate(pres_body.findall(DRAW + "page"), start=1):

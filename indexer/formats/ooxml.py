@@ -248,12 +248,16 @@ def extract_pptx(path: str) -> Extracted:
 MAX_CELLS = 2_000_000
 
 
-def rows_to_blocks(rows, sheet_number: int, sheet_name: str, blocks: list[Block], budget: list[int]) -> None:
-    """Spreadsheet rows as text. When the first non-empty row looks like a header, every row is
-    written as "header: value; ..." so that a chunk stays meaningful on its own."""
+def rows_to_blocks(rows, sheet_number: int, sheet_name: str, blocks: list[Block], budget: list[int],
+                   first_row: int = 1, numbered: bool = False) -> None:
+    """Spreadsheet rows as text, each with its row number. When the first non-empty row looks
+    like a header, every row is written as "header: value; ..." so that a chunk stays meaningful
+    on its own (the sheet's name is the chunk's heading). ``numbered``: rows come as (number,
+    values) pairs; otherwise they are numbered from ``first_row``."""
     heading = Block(sheet_name, sheet_number, "heading", 1)
     header: list[str] | None = None
-    for row in rows:
+    for index, row in enumerate(rows):
+        number, row = row if numbered else (first_row + index, row)
         values = [_cell(v) for v in row]
         while values and not values[-1]:
             values.pop()
@@ -269,13 +273,109 @@ def rows_to_blocks(rows, sheet_number: int, sheet_name: str, blocks: list[Block]
         if header is None:
             header = values if all(values) and all(not _is_number(v) for v in values) and len(values) > 1 else []
             if header:
-                blocks.append(Block(" | ".join(values), sheet_number, "row"))
+                blocks.append(Block(" | ".join(values), sheet_number, "row", row=number))
                 continue
         if header:
             text = "; ".join(f"{h}: {v}" if i < len(header) and (h := header[i]) else v for i, v in enumerate(values) if v)
         else:
             text = " | ".join(v for v in values if v)
-        blocks.append(Block(text, sheet_number, "row"))
+        blocks.append(Block(text, sheet_number, "row", row=number))
+
+
+def _formatted_rows(ws):
+    """(row number, cell texts as the spreadsheet shows them) for each row of a read-only sheet."""
+    for index, row in enumerate(ws.iter_rows(), start=1):
+        number = index
+        values = []
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if getattr(cell, "row", None):
+                number = cell.row
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = format_number(value, getattr(cell, "number_format", None))
+            elif hasattr(value, "isoformat"):
+                value = _format_date(value)
+            values.append(value)
+        yield number, values
+
+
+def _format_date(value) -> str:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime) and (value.hour, value.minute, value.second) == (0, 0, 0):
+        return value.date().isoformat()
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    return value.isoformat()
+
+
+_FR_LCID = re.compile(r"\[\$[^\]]*-(?:[0-9A-Fa-f]*0[Cc]|fr[^\]]*)\]")
+
+
+def _format_tokens(fmt: str):
+    """A number format's section as ("lit", text) and ("num", placeholder) pieces."""
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == '"':
+            end = fmt.find('"', i + 1)
+            end = len(fmt) if end < 0 else end
+            yield "lit", fmt[i + 1:end]
+            i = end + 1
+        elif ch == "\\" and i + 1 < len(fmt):
+            yield "lit", fmt[i + 1]
+            i += 2
+        elif ch == "[":
+            end = fmt.find("]", i)
+            end = len(fmt) if end < 0 else end
+            tag = fmt[i + 1:end]
+            if tag.startswith("$") and tag[1:2] not in ("-", ""):
+                yield "lit", tag[1:].split("-")[0]  # [$€-40C]: the currency symbol
+            i = end + 1
+        elif ch == "_":
+            yield "lit", " "  # padding as wide as the next character
+            i += 2
+        elif ch == "*":
+            i += 2  # fill character
+        elif ch in "0#?,.":
+            yield "num", ch
+            i += 1
+        elif ch == "%":
+            yield "pct", ch
+            i += 1
+        else:
+            yield "lit", ch
+            i += 1
+
+
+def format_number(value: float | int, number_format: str | None) -> str:
+    """A number as the spreadsheet displays it: its decimals, grouping, percent and currency
+    (1.35 with '#,##0.00 "€"' gives "1,35 €"). Comma decimals when the format is French (its
+    locale tag, or a euro amount)."""
+    fmt = (number_format or "General").split(";")[0]
+    tokens = list(_format_tokens(fmt))
+    nums = [i for i, (kind, _) in enumerate(tokens) if kind == "num" and _ in "0#?"]
+    if fmt in ("General", "@", "") or not nums:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return str(value)
+    first, last = nums[0], nums[-1]
+    body = "".join(t for kind, t in tokens[first:last + 1] if kind == "num")
+    decimals = len(body.split(".", 1)[1].replace(",", "")) if "." in body else 0
+    grouping = "," in body.split(".", 1)[0]
+    percent = any(kind == "pct" for kind, _ in tokens)
+    number = value * 100 if percent else value
+    text = f"{number:,.{decimals}f}" if grouping else f"{number:.{decimals}f}"
+    zeros = body.split(".", 1)[0].count("0")  # "00000": at least five digits
+    if zeros > 1 and not grouping:
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        whole, _, frac = digits.partition(".")
+        text = sign + whole.zfill(zeros) + ("." + frac if frac else "")
+    if bool(_FR_LCID.search(fmt)) or "€" in fmt:
+        text = text.replace(",", "\u202f").replace(".", ",")
+    head = "".join(t for kind, t in tokens[:first] if kind == "lit")
+    tail = "".join(t if kind == "lit" else "%" for kind, t in tokens[last + 1:] if kind in ("lit", "pct"))
+    return f"{head}{text}{tail}".strip()
 
 
 def _cell(value) -> str:
@@ -314,7 +414,7 @@ def extract_xlsx(path: str) -> Extracted:
     try:
         for number, ws in enumerate(wb.worksheets, start=1):
             try:
-                rows_to_blocks(ws.iter_rows(values_only=True), number, ws.title, blocks, budget)
+                rows_to_blocks(_formatted_rows(ws), number, ws.title, blocks, budget, numbered=True)
             except Exception as exc:
                 if not blocks:
                     raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)") from exc

@@ -185,25 +185,27 @@ def _csv_parts(fh, path: str, rows_per_part: int = 20_000):
     csv.field_size_limit(16 * 1024 * 1024)
     reader = csv.reader(fh, dialect)
     header: list[str] | None = None
-    part: list[list[str]] = []
+    header_line = 0
+    part: list[tuple[int, list[str]]] = []  # (the file's row number, values)
     try:
-        for row in reader:
+        for line, row in enumerate(reader, start=1):
             if header is None:
                 if not any(v.strip() for v in row):
                     continue
-                header = row
+                header, header_line = row, line
                 continue
-            part.append(row)
+            part.append((line, row))
             if len(part) >= rows_per_part:
-                yield _csv_blocks(header, part), {"pages": 0, "title": "", "warnings": []}
+                yield _csv_blocks(header, part, header_line), {"pages": 0, "title": "", "warnings": []}
                 part = []
     except csv.Error as exc:
         raise ExtractionError(f"malformed CSV ({exc})") from exc
     if part or header is not None:
-        yield _csv_blocks(header or [], part), {"pages": 0, "title": "", "warnings": []}
+        yield _csv_blocks(header or [], part, header_line), {"pages": 0, "title": "", "warnings": []}
 
 
-def _csv_blocks(header: list[str], rows: list[list[str]]) -> list[Block]:
+def _csv_blocks(header: list[str], rows: list[tuple[int, list[str]]], header_line: int) -> list[Block]:
+    """A part of a long CSV, numbered by file row; the header is carried to every part."""
     blocks: list[Block] = []
-    rows_to_blocks([header, *rows] if header else rows, 0, "", blocks, [5_000_000])
+    rows_to_blocks([(header_line, header), *rows] if header else rows, 0, "", blocks, [5_000_000], numbered=True)
     return [b for b in blocks if b.text]

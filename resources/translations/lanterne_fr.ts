@@ -66,7 +66,7 @@
     </message>
     <message>
         <source>“{0}”</source>
-        <translation>« {0} »</translation>
+        <translation>«&#xa0;{0}&#xa0;»</translation>
     </message>
     <message>
         <source>Not found in your documents. Try other words, or check that the folder holding the answer is in this conversation’s collections.</source>
@@ -95,6 +95,18 @@
     <message>
         <source>page {0}</source>
         <translation>page {0}</translation>
+    </message>
+    <message>
+        <source>row {0}</source>
+        <translation>ligne {0}</translation>
+    </message>
+    <message>
+        <source>rows {0}–{1}</source>
+        <translation>lignes {0} à {1}</translation>
+    </message>
+    <message>
+        <source>sheet “{0}”, {1}</source>
+        <translation>feuille « {0} », {1}</translation>
     </message>
     <message>
         <source>Copy</source>
@@ -328,6 +340,10 @@
     <message>
         <source>Indexing {0}: {1} of {2} files, about {3} left</source>
         <translation>Indexation de {0} : {1} fichiers sur {2}, environ {3} restantes</translation>
+    </message>
+    <message>
+        <source>text recognition: page {0}/{1}</source>
+        <translation>reconnaissance de texte : page {0}/{1}</translation>
     </message>
     <message>
         <source>Looking for changes in {0}…</source>
@@ -597,8 +613,28 @@
         <translation>Protégé par mot de passe : Lanterne ne peut pas l’ouvrir.</translation>
     </message>
     <message>
-        <source>Scanned document without a text layer: text recognition (OCR) is not available yet.</source>
-        <translation>Document numérisé sans couche de texte : la reconnaissance de texte (OCR) n’est pas encore disponible.</translation>
+        <source>Scanned document: text recognition is turned off in Settings.</source>
+        <translation>Document numérisé : la reconnaissance de texte est désactivée dans les Réglages.</translation>
+    </message>
+    <message>
+        <source>Scanned document or image: the text recognition models are not installed.</source>
+        <translation>Document numérisé ou image : les modèles de reconnaissance de texte ne sont pas installés.</translation>
+    </message>
+    <message>
+        <source>Scanned document: no text could be recognised on its pages.</source>
+        <translation>Document numérisé : aucun texte n’a pu être reconnu sur ses pages.</translation>
+    </message>
+    <message>
+        <source>Image: text recognition is turned off in Settings.</source>
+        <translation>Image : la reconnaissance de texte est désactivée dans les Réglages.</translation>
+    </message>
+    <message>
+        <source>Image too small to hold readable text.</source>
+        <translation>Image trop petite pour contenir du texte lisible.</translation>
+    </message>
+    <message>
+        <source>No text was recognised in this image.</source>
+        <translation>Aucun texte n’a été reconnu dans cette image.</translation>
     </message>
     <message>
         <source>No text found in this document.</source>
@@ -859,6 +895,14 @@
         <translation>Aperçu — Lanterne</translation>
     </message>
     <message>
+        <source>rows {0}–{1}</source>
+        <translation>lignes {0} à {1}</translation>
+    </message>
+    <message>
+        <source>sheet “{0}”, {1}</source>
+        <translation>feuille « {0} », {1}</translation>
+    </message>
+    <message>
         <source>page {0}</source>
         <translation>page {0}</translation>
     </message>
@@ -961,6 +1005,17 @@
         <translation>{0} fichiers sur {1} · {2:.1f} fichiers/s · {3} restantes</translation>
     </message>
     <message>
+        <source>{0} — text recognition: page {1}/{2}</source>
+        <translation>{0} — reconnaissance de texte : page {1}/{2}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n scanned document(s) waiting for text recognition</source>
+        <translation>
+            <numerusform>%n document numérisé en attente de reconnaissance de texte</numerusform>
+            <numerusform>%n documents numérisés en attente de reconnaissance de texte</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>1 problem</source>
         <translation>1 problème</translation>
     </message>
@@ -1044,6 +1099,46 @@
     <message>
         <source>Watched folders</source>
         <translation>Dossiers surveillés</translation>
+    </message>
+    <message>
+        <source>Read the text of scans and photos (text recognition)</source>
+        <translation>Lire le texte des documents numérisés et des photos (reconnaissance de texte)</translation>
+    </message>
+    <message>
+        <source>Languages of the scans</source>
+        <translation>Langues des documents numérisés</translation>
+    </message>
+    <message>
+        <source>Languages installed for text recognition. Fewer languages read faster.</source>
+        <translation>Langues installées pour la reconnaissance de texte. Moins de langues, lecture plus rapide.</translation>
+    </message>
+    <message>
+        <source>French</source>
+        <translation>Français</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>Anglais</translation>
+    </message>
+    <message>
+        <source>German</source>
+        <translation>Allemand</translation>
+    </message>
+    <message>
+        <source>Spanish</source>
+        <translation>Espagnol</translation>
+    </message>
+    <message>
+        <source>Italian</source>
+        <translation>Italien</translation>
+    </message>
+    <message>
+        <source>Dutch</source>
+        <translation>Néerlandais</translation>
+    </message>
+    <message>
+        <source>Portuguese</source>
+        <translation>Portugais</translation>
     </message>
     <message>
         <source>Answers</source>
