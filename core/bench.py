@@ -553,3 +553,181 @@ def write_big_pdf(path: str, pages: int) -> None:
         writer.write_text(page)
     doc.save(path, garbage=0, deflate=False)
     doc.close()
+
+
+# ---------------------------------------------------------------- text recognition (scans)
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, one numpy row at a time (pages of a few thousand characters)."""
+    import numpy as np
+
+    if not a or not b:
+        return max(len(a), len(b))
+    codes = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
+    idx = np.arange(len(b) + 1)
+    prev = idx.copy()
+    for i, ch in enumerate(a, 1):
+        cur = np.empty_like(prev)
+        cur[0] = i
+        cur[1:] = np.minimum(prev[:-1] + (codes != ord(ch)), prev[1:] + 1)
+        prev = np.minimum.accumulate(cur - idx) + idx  # insertions: cur[j] = min(cur[j], cur[j-1] + 1)
+    return int(prev[-1])
+
+
+def _ocr_norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
+    return " ".join(text.split())
+
+
+def bench_ocr(args, data_dir: Path) -> dict:
+    """Scans made from the SQuAD articles written as PDFs: each page rendered at 150 dpi grey, JPEG
+    quality 70, into an image-only PDF. Reports R@5 on the scans against R@5 on the original PDFs
+    (dev set: even articles; held-out: odd ones), the pages that yield text, recognition pages/s
+    end to end with the extraction worker's peak memory, whether the text files of the folder were
+    indexed before the scans, phone-photo style images (PNG, JPEG turned sideways with EXIF), and
+    the character error rate on clean 300-dpi pages."""
+    import pymupdf
+    from PIL import Image
+
+    from core.docgen import scan_pdf
+    from core.indexing import IndexingService
+    from core.library import Library
+    from core.search import SearchEngine
+    from core.settings import Settings
+    from indexer.ocr import OcrEngine
+
+    squad = json.loads(Path(args.squad).read_text(encoding="utf-8"))
+    articles = squad["data"][: args.articles or None]
+    keep = Path(args.work) if getattr(args, "work", None) else None
+    work = keep or _tmpdir("lanterne-bench-ocr-")
+    try:
+        originals, scans, photos = work / "originals", work / "scans", work / "photos"
+        for folder in (originals, scans, photos):
+            folder.mkdir(parents=True, exist_ok=True)
+        questions: list[tuple[int, str, str, list[str]]] = []
+        pages = 0
+        for i, article in enumerate(articles):
+            safe = re.sub(r"[^\w-]+", "_", article.get("title") or str(i))[:40]
+            name = f"{i:03d}-{safe}.pdf"
+            if not (originals / name).exists():
+                write_document(originals / name, article.get("title") or name, [p["context"] for p in article["paragraphs"]], "pdf")
+            if not (scans / name).exists():
+                scan_pdf(originals / name, scans / name)
+            with pymupdf.open(str(scans / name)) as doc:
+                pages += doc.page_count
+            for para in article["paragraphs"]:
+                for qa in para["qas"]:
+                    answers = [_norm(_ocr_norm(a["text"])) for a in qa.get("answers", []) if a.get("text")]
+                    if answers:
+                        questions.append((i, qa["question"], name, answers))
+        # the folder's text files: they must be searchable before the (slow) scans
+        for k in range(5):
+            (scans / f"note-{k}.txt").write_text(f"Note de service {k} : la réunion hebdomadaire est déplacée au jeudi.",
+                                                 encoding="utf-8")
+        # photos: the first page of a few articles as a PNG, and as a JPEG taken sideways (EXIF 6)
+        photo_sources = []
+        for i in range(0, len(articles), max(1, len(articles) // 6)):
+            name = sorted(originals.glob(f"{i:03d}-*.pdf"))[0]
+            with pymupdf.open(str(name)) as doc:
+                pix = doc[0].get_pixmap(dpi=200)
+                truth = _ocr_norm(doc[0].get_text())
+            image = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+            image.save(photos / f"photo-{i:03d}.png")
+            exif = Image.Exif()
+            exif[0x0112] = 6
+            image.rotate(90, expand=True).save(photos / f"photo-{i:03d}.jpg", quality=75, exif=exif)
+            photo_sources.append((i, truth))
+        _say(f"{len(articles)} articles as PDFs, {pages} scanned pages (150 dpi grey, JPEG q70), "
+             f"{len(questions)} questions, {2 * len(photo_sources)} photos")
+
+        settings = Settings(indexing_workers=max(1, (os.cpu_count() or 2) - 1))
+        results: dict = {}
+        libraries = {}
+        for label, folder in (("original", originals), ("scan", scans)):
+            library = Library(work / f"data-{label}", settings)
+            t0 = time.perf_counter()
+            report = IndexingService(library).index([str(folder)], label)
+            seconds = time.perf_counter() - t0
+            libraries[label] = library
+            results[label] = {"seconds": round(seconds, 1), "failed": len(report.failed), "chunks": report.chunks,
+                              "worker_peak_mb": round(report.worker_peak_mb)}
+            _say(f"{label:8s}: indexed {report.indexed} files in {seconds:.1f} s ({report.chunks} chunks, "
+                 f"{len(report.failed)} failed, extraction worker peak {report.worker_peak_mb:.0f} MB)")
+        scan_lib = libraries["scan"]
+        results["scan"]["pages_per_s"] = round(pages / results["scan"]["seconds"], 3)
+        when = {os.path.basename(d.path): d.indexed_at or 0 for d in scan_lib.catalog.documents()}
+        notes_first = max(v for k, v in when.items() if k.endswith(".txt")) < min(v for k, v in when.items() if k.endswith(".pdf"))
+        # every scanned page yields text
+        empty_pages = 0
+        for doc in scan_lib.catalog.documents(status="indexed"):
+            if not doc.path.endswith(".pdf"):
+                continue
+            covered = {int(c["page"]) for c in scan_lib.store.document_chunks(doc.id)}
+            empty_pages += len(set(range(1, (doc.pages or 0) + 1)) - covered)
+        _say(f"scans: {pages - empty_pages}/{pages} pages yield text; {results['scan']['pages_per_s']:.2f} pages/s "
+             f"end to end (recognition, chunking, embedding; {settings.indexing_workers} worker(s) for text files, "
+             f"one per core for scans); text files indexed before the scans: {'yes' if notes_first else 'NO'}")
+
+        def recall(library, subset) -> float:
+            engine = SearchEngine(library)
+            found = 0
+            for _, question, name, answers in subset:
+                for hit in engine.search(question, k=5):
+                    if os.path.basename(hit.file_path) == name and any(a in _norm(_ocr_norm(hit.text)) for a in answers):
+                        found += 1
+                        break
+            return found / max(1, len(subset))
+
+        split = {"dev": [q for q in questions if q[0] % 2 == 0], "held-out": [q for q in questions if q[0] % 2 == 1]}
+        _say(f"{'':9s} {'R@5 PDF':>8s} {'R@5 scan':>9s} {'gap':>6s}  (target: gap <= 0.03)")
+        for part, subset in split.items():
+            r_orig, r_scan = recall(libraries["original"], subset), recall(scan_lib, subset)
+            results[part] = {"questions": len(subset), "R@5_original": round(r_orig, 3), "R@5_scan": round(r_scan, 3),
+                             "gap": round(r_orig - r_scan, 3)}
+            _say(f"{part:9s} {r_orig:8.3f} {r_scan:9.3f} {r_orig - r_scan:6.3f}  ({len(subset)} questions)")
+        for library in libraries.values():
+            library.close()
+
+        # photos (a separate folder): read upright, words found
+        photo_lib = Library(work / "data-photos", settings)
+        t0 = time.perf_counter()
+        report = IndexingService(photo_lib).index([str(photos)], "photos")
+        recalls = []
+        for doc in photo_lib.catalog.documents(status="indexed"):
+            i = int(os.path.basename(doc.path).split("-")[1].split(".")[0])
+            truth_words = {w.lower() for w in dict(photo_sources)[i].split() if len(w) > 3}
+            text = " ".join(c["text"] for c in photo_lib.store.document_chunks(doc.id))
+            got = {w.lower() for w in _ocr_norm(text).split()}
+            recalls.append(len(truth_words & got) / max(1, len(truth_words)))
+        photo_lib.close()
+        results["photos"] = {"files": report.files_seen, "read": report.indexed,
+                             "word_recall": round(statistics.mean(recalls), 3) if recalls else 0.0}
+        _say(f"photos: {report.indexed}/{report.files_seen} read in {time.perf_counter() - t0:.1f} s "
+             f"(PNG, and JPEG stored sideways with EXIF orientation); word recall {results['photos']['word_recall']:.3f}")
+
+        # character error rate on clean 300-dpi pages
+        engine = OcrEngine("fra+eng")
+        errors = chars = 0
+        t0 = time.perf_counter()
+        sample = sorted(originals.glob("*.pdf"))[: args.cer_pages]
+        for pdf in sample:
+            with pymupdf.open(str(pdf)) as doc:
+                page = doc[0]
+                truth = _ocr_norm(page.get_text())
+                pix = page.get_pixmap(dpi=300, colorspace=pymupdf.csGRAY)
+            image = Image.frombytes("L", (pix.width, pix.height), pix.samples)
+            got = _ocr_norm(" ".join(engine.recognize(image).paragraphs))
+            errors += _edit_distance(truth, got)
+            chars += len(truth)
+        engine.close()
+        cer = errors / max(1, chars)
+        results["cer_300dpi"] = round(cer, 4)
+        _say(f"CER on {len(sample)} clean 300-dpi French pages: {cer:.2%} (target <= 2%), "
+             f"{(time.perf_counter() - t0) / max(1, len(sample)):.2f} s per page in one thread")
+        results["pages"] = pages
+        results["empty_pages"] = empty_pages
+        results["text_files_first"] = notes_first
+        return results
+    finally:
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)

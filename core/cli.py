@@ -186,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--questions", type=int, default=300, help="questions sampled evenly (0 = all)")
     b.add_argument("--work", metavar="DIR", help=argparse.SUPPRESS)
     b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("ocr", help="scans of a SQuAD file's articles: R@5 scan vs PDF, pages/s, memory, CER")
+    b.add_argument("squad", metavar="SQUAD.json")
+    b.add_argument("--articles", type=int, default=0, help="only the first N articles (0 = all)")
+    b.add_argument("--cer-pages", type=int, default=12, help="clean 300-dpi pages for the character error rate")
+    b.add_argument("--work", metavar="DIR", help=argparse.SUPPRESS)
+    b.add_argument("--json", action="store_true")
     b = bsub.add_parser("retrieval", help="retrieval quality on a SQuAD-format file (R@1, R@5, MRR@10)")
     b.add_argument("squad", metavar="SQUAD.json")
     b.add_argument("--limit", type=int, default=0, help="only the first N questions (0 = all)")
@@ -670,7 +676,7 @@ def cmd_bench(args, data_dir: Path) -> int:
 
     fn = {"index": bench.bench_index, "search": bench.bench_search, "retrieval": bench.bench_retrieval,
           "answer": bench.bench_answer, "reconcile": bench.bench_reconcile, "bigfile": bench.bench_bigfile,
-          "evidence": bench.bench_evidence}[args.bench]
+          "evidence": bench.bench_evidence, "ocr": bench.bench_ocr}[args.bench]
     result = fn(args, data_dir)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -74,7 +74,7 @@ class FusionWeights:
     # Similarities of the vector candidates are scaled over at least this span: when they are all
     # nearly equal (a 5,000-row price list: 0.860-0.869), none of them is a real match, and a
     # min-max scale would still give the first a full point, tying a decisive keyword match.
-    vector_min_spread: float = 0.0
+    vector_min_spread: float = 0.04  # PIAF: R@1 0.738 -> 0.744, R@5 0.924 either way (0.06+ loses R@5)
     short_words: int = 12  # passages shorter than this are demoted (see ``substance``)
 
 

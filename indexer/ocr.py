@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 DEFAULT_LANGUAGES = "fra+eng"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 RENDER_DPI = 300  # the most a page is rendered at for recognition
 MIN_DPI = 200
 
@@ -88,6 +88,7 @@ def resolve(languages: str) -> tuple[str, Path | None, str]:
 class OcrPage:
     paragraphs: list[str]
     words: list[list] = field(default_factory=list)  # [text, x0, y0, x1, y1] as page fractions
+    headings: list[int] = field(default_factory=list)  # paragraphs set in large type (titles)
     angle: int = 0
     confidence: float = 0.0
 
@@ -154,15 +155,22 @@ class OcrEngine:
         work = image.rotate(angle, expand=True) if angle else image  # counter-clockwise by `angle`
         self.api.SetImage(work)
         self.api.Recognize()
-        paragraphs: list[str] = []
         words: list[list] = []
         confidences: list[float] = []
-        current: list[str] = []
+        # Lines with their box and block; paragraphs are rebuilt from the layout below (Tesseract's
+        # own paragraph finder often cuts justified text into single lines).
+        lines: list[dict] = []
+        block = 0
         iterator = self.api.GetIterator()
         level = tess.RIL.WORD
         if iterator is not None:
             for item in tess.iterate_level(iterator, level):
                 try:
+                    if item.IsAtBeginningOf(tess.RIL.BLOCK):
+                        block += 1
+                    if item.IsAtBeginningOf(tess.RIL.TEXTLINE) or not lines:
+                        lines.append({"box": item.BoundingBox(tess.RIL.TEXTLINE) or (0, 0, 0, 0), "block": block,
+                                      "words": []})
                     text = item.GetUTF8Text(level)
                     box = item.BoundingBox(level)
                     conf = item.Confidence(level)
@@ -171,20 +179,13 @@ class OcrEngine:
                 if text and text.strip():
                     text = text.strip()
                     confidences.append(conf)
+                    lines[-1]["words"].append(text)
                     if box:
                         words.append([text, *self._unrotate(box, angle, work.size, (width, height))])
-                    if current and current[-1].endswith("-") and item.IsAtBeginningOf(tess.RIL.TEXTLINE):
-                        current[-1] = current[-1][:-1] + text  # a word hyphenated at the line's end
-                    else:
-                        current.append(text)
-                if item.IsAtFinalElement(tess.RIL.PARA, level) and current:
-                    paragraphs.append(" ".join(current))
-                    current = []
-        if current:
-            paragraphs.append(" ".join(current))
+        paragraphs, headings = _paragraphs([line for line in lines if line["words"]])
         self.api.Clear()
         mean = sum(confidences) / len(confidences) if confidences else 0.0
-        return OcrPage(paragraphs=paragraphs, words=words, angle=angle, confidence=round(mean, 1))
+        return OcrPage(paragraphs=paragraphs, words=words, angle=angle, confidence=round(mean, 1), headings=headings)
 
     @staticmethod
     def _unrotate(box, angle: int, rotated: tuple[int, int], original: tuple[int, int]) -> list[float]:
@@ -203,6 +204,37 @@ class OcrEngine:
         return [round(max(0.0, min(1.0, v)), 5) for v in (nx0, ny0, nx1, ny1)]
 
 
+def _paragraphs(lines: list[dict]) -> tuple[list[str], list[int]]:
+    """Lines joined into paragraphs: a new paragraph at a new layout block, or where the gap
+    above a line is larger than half the usual line height; words hyphenated at a line's end
+    are joined."""
+    if not lines:
+        return [], []
+    heights = sorted(max(1, l["box"][3] - l["box"][1]) for l in lines)
+    height = heights[len(heights) // 2]
+    paragraphs: list[list[str]] = []
+    tall: list[bool] = []  # a paragraph of one line set clearly larger than the text: a heading
+    previous = None
+    for line in lines:
+        top = line["box"][1]
+        big = line["box"][3] - line["box"][1] >= 1.35 * height
+        new = (previous is None or line["block"] != previous["block"] or big or tall[-1]
+               or top - previous["box"][3] > 0.5 * height or top < previous["box"][1])
+        if new:
+            paragraphs.append(list(line["words"]))
+            tall.append(big)
+        else:
+            current = paragraphs[-1]
+            if current and current[-1].endswith("-") and len(current[-1]) > 1 and line["words"][0][:1].islower():
+                current[-1] = current[-1][:-1] + line["words"][0]  # a word hyphenated at the line's end
+                current.extend(line["words"][1:])
+            else:
+                current.extend(line["words"])
+        previous = line
+    texts = [" ".join(p) for p in paragraphs]
+    return texts, [i for i, (text, is_tall) in enumerate(zip(texts, tall)) if is_tall and len(text) <= 120]
+
+
 # ------------------------------------------------------------------ the page cache
 
 def cache_path(cache_dir: str | os.PathLike[str], digest: str, languages: str, page: int) -> Path:
@@ -217,7 +249,8 @@ def load_page(cache_dir, digest: str, languages: str, page: int) -> OcrPage | No
         with gzip.open(cache_path(cache_dir, digest, languages, page), "rt", encoding="utf-8") as fh:
             data = json.load(fh)
         return OcrPage(paragraphs=list(data["paragraphs"]), words=list(data.get("words", [])),
-                       angle=int(data.get("angle", 0)), confidence=float(data.get("confidence", 0.0)))
+                       angle=int(data.get("angle", 0)), confidence=float(data.get("confidence", 0.0)),
+                       headings=[int(i) for i in data.get("headings", [])])
     except (OSError, ValueError, KeyError, TypeError, EOFError):
         return None
 
@@ -231,7 +264,7 @@ def save_page(cache_dir, digest: str, languages: str, page: int, result: OcrPage
         tmp = target.with_suffix(".tmp")
         with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=5) as fh:
             json.dump({"paragraphs": result.paragraphs, "words": result.words, "angle": result.angle,
-                       "confidence": result.confidence}, fh, ensure_ascii=False, separators=(",", ":"))
+                       "confidence": result.confidence, "headings": result.headings}, fh, ensure_ascii=False, separators=(",", ":"))
         os.replace(tmp, target)
     except OSError:
         pass  # a full disk costs a later re-recognition, nothing else

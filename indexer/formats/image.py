@@ -75,7 +75,8 @@ def extract_image(path: str) -> Extracted:
                 break
             if context.progress is not None:
                 context.progress(number + 1, frames)
-            blocks.extend(Block(text, number + 1, "para") for text in result.paragraphs)
+            blocks.extend(Block(text, number + 1, "heading" if i in result.headings else "para", 1 if i in result.headings else 0)
+                          for i, text in enumerate(result.paragraphs))
     finally:
         image.close()
     if not read:

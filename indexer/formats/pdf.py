@@ -97,6 +97,7 @@ def iter_pdf(path: str, pages_per_part: int = 100):
         for first in range(0, page_count, pages_per_part):
             raw: list[tuple[int, str, float, bool]] = []  # (page, text, size, bold)
             scans: list[int] = []  # page indexes that need text recognition
+            ocr_headings: set[tuple[int, str]] = set()
             for index in range(first, min(first + pages_per_part, page_count)):
                 try:
                     page = doc.load_page(index)
@@ -133,10 +134,14 @@ def iter_pdf(path: str, pages_per_part: int = 100):
                     continue
                 recognised += 1
                 raw.extend((index + 1, text, 0.0, False) for text in result.paragraphs)
+                ocr_headings.update((index + 1, result.paragraphs[i]) for i in result.headings)
             raw.sort(key=lambda item: item[0])
             if first == 0:
                 body_size = _body_size([r for r in raw if r[2]])
             blocks = _classify(raw, toc_by_page, body_size)
+            for block in blocks:  # recognised text has no font sizes: titles come from the layout
+                if block.kind == "para" and (block.page, block.text) in ocr_headings:
+                    block.kind, block.level = "heading", 1
             info = {"pages": page_count, "title": title, "warnings": [], "ocr_pages": recognised}
             if first + pages_per_part >= page_count:
                 if not emitted and not blocks:
@@ -207,7 +212,7 @@ def _classify(raw: list[tuple[int, str, float, bool]], toc_by_page: dict[int, li
         return blocks
     # No outline: a short block set clearly larger than the body text is a heading.
     body = body_size[0] if body_size else 0.0
-    heading_sizes = sorted({s for _, t, s, _ in raw if s >= body * 1.18 and len(t) <= 160}, reverse=True)
+    heading_sizes = sorted({s for _, t, s, _ in raw if s and s >= body * 1.18 and len(t) <= 160}, reverse=True)
     rank = {s: i + 1 for i, s in enumerate(heading_sizes[:4])}
     for page, text, size, bold in raw:
         level = rank.get(size, 0) if len(text) <= 160 and not text.endswith((".", ",", ";")) else 0
