@@ -375,6 +375,7 @@ def garbage_text(text: str) -> bool:
     sample = "".join(text.split())[:4000]
     if len(sample) < 20:
         return False
-    letters = sum(1 for ch in sample if ch.isalpha() and not ("\ue000" <= ch <= "\uf8ff"))
+    # letters and digits (a page of figures is text too), outside the private-use area
+    good = sum(1 for ch in sample if ch.isalnum() and not ("\ue000" <= ch <= "\uf8ff"))
     bad = sum(1 for ch in sample if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or ord(ch) < 32)
-    return letters / len(sample) < 0.45 or bad / len(sample) > 0.1
+    return good / len(sample) < 0.45 or bad / len(sample) > 0.1

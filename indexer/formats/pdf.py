@@ -112,7 +112,10 @@ def iter_pdf(path: str, pages_per_part: int = 100):
                     if text:
                         page_raw.append((index + 1, text, size, bold))
                 del data
-                usable = page_raw and not ocr.garbage_text(" ".join(t for _, t, _, _ in page_raw))
+                page_text = " ".join(t for _, t, _, _ in page_raw)
+                usable = page_raw and not ocr.garbage_text(page_text)
+                if usable and len(page_text) < 200 and _mostly_image(page):
+                    usable = False  # a scan with a stamped line of text (a page number, a date)
                 if usable:
                     raw.extend(page_raw)
                     continue
@@ -173,6 +176,15 @@ def _recognise(doc, index: int, context, page_count: int):
     if context.progress is not None:
         context.progress(index + 1, page_count)
     return result if result.paragraphs else None
+
+
+def _mostly_image(page) -> bool:
+    """An image covers at least half of the page."""
+    try:
+        area = abs(page.rect)
+        return any(abs(pymupdf.Rect(info["bbox"]) & page.rect) >= 0.5 * area for info in page.get_image_info())
+    except Exception:
+        return False
 
 
 def _render_dpi(page) -> int:

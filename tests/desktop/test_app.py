@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def drop(window, target, paths: list[Path]) -> None:
@@ -191,6 +193,29 @@ def test_preview_of_a_text_document_scrolls_to_the_passage(app_factory, library,
     assert "Mme Martin" in preview.text.toPlainText()
     assert "Paragraphe 0 " in preview.text.toPlainText()
     assert preview.text.verticalScrollBar().value() > 0  # scrolled down to the passage
+
+
+def test_preview_of_a_scan_lights_the_recognised_words(app_factory, library, tmp_path, qtbot):
+    import shutil
+
+    from core.indexing import IndexingService
+    from core.search import SearchEngine
+    from indexer.ocr import resolve
+
+    if not resolve("fra+eng")[0]:
+        pytest.skip("text recognition models not installed (make setup installs them as root)")
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    shutil.copy(ROOT / "resources" / "samples" / "facture-scannee.pdf", folder / "facture.pdf")
+    IndexingService(library).index([str(folder)], "Scans")
+    hit = SearchEngine(library).search("indemnité forfaitaire pour frais de recouvrement", 1)[0]
+    window = app_factory(watch=False).window
+    window.show_citation({"n": 1, "path": hit.file_path, "page": hit.page, "text": hit.text, "chunk_id": hit.chunk_id})
+    preview = window.preview
+    qtbot.waitUntil(lambda: preview.image is not None, timeout=30_000)
+    assert preview.image.page == 1 and len(preview.image.rects) >= 10  # the passage's words, from the OCR boxes
+    height = QImage.fromData(preview.image.png, "PNG").height()
+    assert all(0 <= r[1] < r[3] <= height for r in preview.image.rects)
 
 
 def test_settings_persist(app_factory, library, qtbot):

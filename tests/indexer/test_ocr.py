@@ -192,3 +192,19 @@ def test_indexing_reads_text_files_first_then_scans_and_search_finds_them(librar
     (folder / "copie.pdf").unlink()
     IndexingService(library).index([str(folder)], "Bail")
     assert not list(cache.rglob("*.json.gz"))
+
+
+def test_scan_with_a_stamped_line_of_text_is_still_recognised(tmp_path, context):
+    """Scanners and PDF tools often add a text line (a page number, a date) over the image: the
+    page is still a scan."""
+    import pymupdf
+
+    from indexer.formats.detect import extract
+
+    scan = make_scan(tmp_path)
+    with pymupdf.open(str(scan)) as doc:
+        for page in doc:
+            page.insert_text((20, 20), f"Numérisé le 02/12/2026 — page {page.number + 1}", fontsize=7)
+        doc.save(str(tmp_path / "stamped.pdf"))
+    text = " ".join(b.text for b in extract(tmp_path / "stamped.pdf").blocks)
+    assert "pénalité" in text and "résiliation" in text
