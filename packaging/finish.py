@@ -21,6 +21,9 @@ GROUPS = {  # first path part inside the bundle -> component
     "numpy": "NumPy", "numpy.libs": "NumPy", "pymupdf": "PyMuPDF", "fitz": "PyMuPDF",
     "transformers": "transformers", "tokenizers": "tokenizers", "lingua": "lingua (language detection)",
     "resources": "Lanterne resources",
+    "tesserocr": "text recognition (Tesseract, Leptonica; fra/eng/osd models)",
+    "tesserocr.libs": "text recognition (Tesseract, Leptonica; fra/eng/osd models)",
+    "tessdata": "text recognition (Tesseract, Leptonica; fra/eng/osd models)",
 }
 
 
