@@ -163,10 +163,13 @@ def run_app(data_dir: Path) -> int:
     if probe:
         # benchmark hook: record how long the window took to appear, then quit at once
         import psutil
+        from PySide6.QtGui import QGuiApplication
 
         since_exec = time.time() - psutil.Process().create_time()
         Path(probe).write_text(json.dumps({"window_shown_s": round(shown, 3),
-                                           "since_process_start_s": round(since_exec, 3)}), encoding="utf-8")
+                                           "since_process_start_s": round(since_exec, 3),
+                                           "platform": QGuiApplication.platformName(),
+                                           "visible": lanterne.window.isVisible()}), encoding="utf-8")
         QTimer.singleShot(0, app.quit)
     else:
         QTimer.singleShot(0, lanterne.start)

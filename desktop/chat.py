@@ -55,10 +55,15 @@ class Transcript(QTextBrowser):
 
 
 class QuestionBox(QPlainTextEdit):
-    """Ctrl+Enter sends; Esc stops the answer."""
+    """Ctrl+Enter sends; Esc stops the answer; Tab and Shift+Tab move to the next and previous
+    control, like in any form (a question has no use for a tab character)."""
 
     submitted = Signal()
     stop_requested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
         if event.key() in (Qt.Key_Return, Qt.Key_Enter) and event.modifiers() & Qt.ControlModifier:
@@ -291,6 +296,12 @@ class ChatPanel(Retranslatable, QWidget):
             self.render()
             self.retranslate()
             self.conversation_saved.emit(cid)
+            from desktop.a11y import announce
+
+            if turn.state == "not-found":
+                announce(self, self.tr("Not found in your documents."))
+            elif turn.state == "done":  # the streamed text was not spoken word by word: say it now
+                announce(self, self.tr("Answer ready: {0}").format(result.answer[:600]))
             self.answer_finished.emit(result)
 
         def failed(error: BaseException) -> None:
@@ -305,6 +316,9 @@ class ChatPanel(Retranslatable, QWidget):
                 turn.error = unexpected_text()
             self.render()
             self.retranslate()
+            from desktop.a11y import announce
+
+            announce(self, turn.error, assertive=True)
             self.answer_finished.emit(None)
 
         self.render()
@@ -500,7 +514,8 @@ class ChatPanel(Retranslatable, QWidget):
                 links.append(f"<a href='regen:{i}'>{regenerate}</a>")
             meta = ""
             if turn.model and turn.seconds:
-                meta = f" <span class='muted'>· {html.escape(turn.model)} · {turn.seconds:.1f} s</span>"
+                seconds = self.locale().toString(float(turn.seconds), "f", 1)
+                meta = f" <span class='muted'>· {html.escape(turn.model)} · {seconds} s</span>"
             out.append("<p>" + " · ".join(links) + meta + "</p>")
         return "".join(out)
 

@@ -224,8 +224,13 @@ class ProgressPanel(Retranslatable, QWidget):
             self.title.setText(title.format(p.collection))
             self.bar.setRange(0, max(1, p.bytes_total or p.files_total))
             self.bar.setValue(p.bytes_done if p.bytes_total else p.files_done)
-        self.detail.setText(self.tr("{0} of {1} files · {2:.1f} files/s · {3} left").format(
-            p.files_done, p.files_total, p.rate_files_s, duration_text(p.eta_s)))
+        locale = self.locale()
+        parts = [self.tr("{0} of {1} files").format(locale.toString(p.files_done), locale.toString(p.files_total))]
+        if p.rate_files_s > 0:
+            parts.append(self.tr("{0} files/s").format(locale.toString(float(p.rate_files_s), "f", 1)))
+        if p.eta_s is not None:
+            parts.append(self.tr("time left: {0}").format(duration_text(p.eta_s)))
+        self.detail.setText(" · ".join(parts))
         name = os.path.basename(p.current) if p.current else ""
         if p.ocr_pages and name:
             # a scan: its pages are read one by one (seconds each), so say which

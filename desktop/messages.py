@@ -107,9 +107,10 @@ def reason_text(reason: str | None) -> str:
 
 
 def duration_text(seconds: float | None) -> str:
-    """A short ETA: '45 s', '3 min', '1 h 20 min'."""
+    """A short ETA: '45 s', '3 min', '1 h 20 min'; empty while there is no estimate (callers then
+    leave the estimate out rather than show a placeholder dash)."""
     if seconds is None:
-        return "—"
+        return ""
     seconds = max(0, int(seconds))
     if seconds < 60:
         return QCoreApplication.translate("Messages", "{0} s").format(seconds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QLocale, QObject, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 def _gb(n: float) -> str:
-    return f"{n / 2**30:.2f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB"
+    # sizes in the UI language's units and decimals: "0,8 Go" in French
+    return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
 
 
 def _table(columns: int) -> QTableWidget:
@@ -222,8 +223,8 @@ class ModelsDialog(Retranslatable, QDialog):
         self.catalog.setRowCount(len(CATALOG))
         for r, item in enumerate(CATALOG):
             self.catalog.setItem(r, 0, QTableWidgetItem(item.title))
-            self.catalog.setItem(r, 1, QTableWidgetItem(f"{item.size_gb:.1f} GB"))
-            self.catalog.setItem(r, 2, QTableWidgetItem(f"{item.ram_gb:.1f} GB"))
+            self.catalog.setItem(r, 1, QTableWidgetItem(_gb(item.size_gb * 2**30)))
+            self.catalog.setItem(r, 2, QTableWidgetItem(_gb(item.ram_gb * 2**30)))
             self.catalog.setItem(r, 3, QTableWidgetItem(item.languages))
             self.catalog.setItem(r, 4, QTableWidgetItem(item.license))
             if item.name in installed:

@@ -92,6 +92,9 @@ class Notifier(QWidget):
                 old.dismiss()
         banner = Banner(text, kind, details, actions or [], self)
         self.layout_.addWidget(banner)
+        from desktop.a11y import announce
+
+        announce(banner, text, assertive=kind == "error")
         self.history.append((kind, text))
         if timeout_s is None:
             timeout_s = 8.0 if kind == "info" else 0  # errors stay until dismissed

@@ -136,12 +136,16 @@ class CollectionsView(Retranslatable, QWidget):
         self.retranslate()
 
     def _label(self, info: CollectionInfo) -> str:
-        text = (self.tr("{0} — 1 document").format(info.name) if info.indexed == 1
-                else self.tr("{0} — {1} documents").format(info.name, info.indexed))
+        locale = self.locale()
         p = self.controller.latest.get(info.name)
         if p is not None and p.state in ("indexing", "paused") and p.files_total:
-            text += " · " + self.tr("{0} %").format(int(100 * p.files_done / max(1, p.files_total)))
-        elif p is not None and p.state == "scanning":
+            # the catalog's count is from before this pass: show the pass's own progress instead
+            text = self.tr("{0} — indexing {1} of {2}").format(info.name, locale.toString(p.files_done),
+                                                                 locale.toString(p.files_total))
+        else:
+            text = (self.tr("{0} — 1 document").format(info.name) if info.indexed == 1
+                    else self.tr("{0} — {1} documents").format(info.name, locale.toString(info.indexed)))
+        if p is not None and p.state == "scanning":
             text += " · " + self.tr("scanning")
         if info.problems:
             text += " · " + (self.tr("1 problem") if info.problems == 1 else

@@ -47,6 +47,7 @@ class MainWindow(Retranslatable, QMainWindow):
         self.preview: PreviewDialog | None = None
         self.problems: ProblemsDialog | None = None
         self.models_dialog: ModelsDialog | None = None
+        self.help_dialog = None
         self.tray: QSystemTrayIcon | None = None
         self.quitting = False
         self.shutdown_done = False  # set by the app once the services have stopped
@@ -133,18 +134,21 @@ class MainWindow(Retranslatable, QMainWindow):
         self.focus_action = action("focus-question", "Ctrl+L", lambda: self.chat.question.setFocus(), None)
         self.logs_action = action("logs", None, lambda: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(self.library.layout.logs))), None)
-        self.about_action = action("about", "F1", self.show_about, "info")
+        self.help_action = action("help", QKeySequence.HelpContents, self.show_help, None)
+        self.about_action = action("about", None, self.show_about, "info")
         bar = self.menuBar()
         self.file_menu = bar.addMenu("")
-        self.file_menu.addActions([self.add_action, self.new_action])
+        self.file_menu.addActions([self.add_action, self.pause_action, self.new_action])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = bar.addMenu("")
-        self.view_menu.addActions([self.problems_action, self.pause_action, self.focus_action])
+        self.view_menu.addActions([self.problems_action, self.focus_action])
         self.tools_menu = bar.addMenu("")
         self.tools_menu.addActions([self.models_action, self.settings_action])
         self.help_menu = bar.addMenu("")
-        self.help_menu.addActions([self.logs_action, self.about_action])
+        self.help_menu.addActions([self.help_action, self.logs_action])
+        self.help_menu.addSeparator()
+        self.help_menu.addAction(self.about_action)
 
     def _refresh_icons(self) -> None:
         for a in self.actions():
@@ -285,6 +289,14 @@ class MainWindow(Retranslatable, QMainWindow):
         self.preview.show()
         self.preview.raise_()
 
+    def show_help(self) -> None:
+        from desktop.help import HelpDialog
+
+        dialog = HelpDialog(self)
+        dialog.setModal(False)
+        dialog.show()
+        self.help_dialog = dialog
+
     def show_about(self) -> None:
         from desktop.about import AboutDialog
 
@@ -326,11 +338,26 @@ class MainWindow(Retranslatable, QMainWindow):
         self.runner.run(lambda: [c.name for c in catalog.collections()], done, name="lanterne-collections")
 
     def _progress(self, p: Progress) -> None:
+        previous = self._last_progress
         self._last_progress = p
+        if previous is None or previous.state != p.state:  # milestones only, not every file
+            from desktop.a11y import announce
+
+            if p.state == "indexing" and p.files_total:
+                announce(self, self.tr("Indexing {0}: {1} files to read").format(
+                    p.collection, self.locale().toString(p.files_total)))
+            elif p.state == "done" and previous is not None and previous.state in ("indexing", "embedding"):
+                announce(self, self.tr("Indexing of {0} finished.").format(p.collection))
         if p.state in ("indexing", "paused") and p.files_total:
-            template = self.tr("Paused — {0}: {1} of {2} files") if self.controller.paused else \
-                self.tr("Indexing {0}: {1} of {2} files, about {3} left")
-            status = template.format(p.collection, p.files_done, p.files_total, duration_text(p.eta_s))
+            locale = self.locale()
+            if self.controller.paused:
+                template = self.tr("Paused — {0}: {1} of {2} files")
+            elif p.eta_s is None:  # no estimate yet: say nothing rather than a dash
+                template = self.tr("Indexing {0}: {1} of {2} files")
+            else:
+                template = self.tr("Indexing {0}: {1} of {2} files, about {3} left")
+            status = template.format(p.collection, locale.toString(p.files_done), locale.toString(p.files_total),
+                                     duration_text(p.eta_s))
             if p.ocr_pages:
                 status += " · " + self.tr("text recognition: page {0}/{1}").format(
                     self.locale().toString(p.ocr_page), self.locale().toString(p.ocr_pages))
@@ -415,6 +442,7 @@ class MainWindow(Retranslatable, QMainWindow):
         self.settings_action.setText(self.tr("Settings…"))
         self.focus_action.setText(self.tr("Go to the question box"))
         self.logs_action.setText(self.tr("Open logs folder"))
+        self.help_action.setText(self.tr("Lanterne help"))
         self.about_action.setText(self.tr("About Lanterne"))
         state, name = self._model_state
         self.model_status.setText({

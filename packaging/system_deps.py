@@ -5,6 +5,7 @@
   cannot open ("Could not load the Qt platform plugin xcb"). Found with ldd on the plugin itself.
 - Text recognition models: French, English and orientation (tesseract-ocr-fra/-eng/-osd); the
   engine is inside the tesserocr wheel.
+- For the tests only: Xvfb, a real X server without a screen, to open the real window.
 
     python packaging/system_deps.py            check; install with apt-get when running as root
     python packaging/system_deps.py --check    check only; exit 1 when something is missing
@@ -39,6 +40,8 @@ XCB_PACKAGES = {
     "libglib-2.0.so.0": "libglib2.0-0",
 }
 OCR_PACKAGES = {"fra": "tesseract-ocr-fra", "eng": "tesseract-ocr-eng", "osd": "tesseract-ocr-osd"}
+# Only for the tests that open the real window on an X server (tests/desktop/test_real_window.py).
+TEST_PACKAGES = {"xvfb-run": "xvfb", "xauth": "xauth"}
 
 
 def missing_xcb_packages() -> list[str]:
@@ -74,6 +77,12 @@ def missing_ocr_packages() -> list[str]:
     return [package for code, package in OCR_PACKAGES.items() if code not in have]
 
 
+def missing_test_packages() -> list[str]:
+    if not sys.platform.startswith("linux"):
+        return []
+    return [package for command, package in TEST_PACKAGES.items() if not shutil.which(command)]
+
+
 def _apt_install(packages: list[str]) -> bool:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
@@ -86,19 +95,20 @@ def _apt_install(packages: list[str]) -> bool:
 
 def main(argv: list[str]) -> int:
     check_only = "--check" in argv
-    missing = missing_xcb_packages() + missing_ocr_packages()
+    missing = missing_xcb_packages() + missing_ocr_packages() + missing_test_packages()
     if not missing:
         print("system libraries: Qt's window (xcb) and text recognition (French, English) are ready")
         return 0
     can_install = (not check_only and os.environ.get("LANTERNE_NO_APT") != "1" and hasattr(os, "geteuid")
                    and os.geteuid() == 0 and shutil.which("apt-get"))
     if can_install and _apt_install(missing):
-        still = missing_xcb_packages() + missing_ocr_packages()
+        still = missing_xcb_packages() + missing_ocr_packages() + missing_test_packages()
         if not still:
             print(f"system libraries installed: {' '.join(missing)}")
             return 0
         missing = still
-    print("Lanterne needs these system packages (the window on Linux, and reading scans):\n"
+    print("Lanterne needs these system packages (the window on Linux, reading scans, and Xvfb for the "
+          "tests that open the real window):\n"
           f"    sudo apt-get install {' '.join(missing)}\n"
           "Until then the tests that need them are skipped with this reason.", file=sys.stderr)
     return 1 if check_only else 0

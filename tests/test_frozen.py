@@ -64,3 +64,42 @@ def test_frozen_command_line(tmp_path):
     proc = subprocess.run([str(exe), "--data-dir", str(tmp_path / "d"), "status", "--json"], env=_env(tmp_path),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and json.loads(proc.stdout)["documents"]["indexed"] == 0
+
+
+# What a base Linux desktop has (X client library, GL, fonts, D-Bus, C/C++ runtime): everything
+# else Qt's xcb plugin links must come with the bundle (a fresh Debian lacks libxcb-cursor0,
+# libxcb-icccm4 and libxcb-keysyms1, for instance).
+BASE_DESKTOP = ("libxcb.so", "libX11.so", "libXau", "libXdmcp", "libEGL", "libGL", "libOpenGL", "libGLX",
+                "libGLdispatch", "libfontconfig", "libfreetype", "libdbus-1", "libglib-2.0", "libc.so",
+                "libm.so", "libstdc++", "libgcc_s", "libpthread", "libdl", "librt", "libz.so", "libexpat",
+                "libpng16", "libbrotli", "libbsd", "libmd", "libsystemd", "libcap", "libgcrypt",
+                "libgpg-error", "liblzma", "libzstd", "liblz4", "libpcre2", "libffi", "libuuid", "libblkid",
+                "libmount", "libselinux", "ld-linux", "linux-vdso")
+
+
+def test_frozen_bundle_carries_the_libraries_of_qts_window(tmp_path):
+    internal = Path(FROZEN).resolve().parent / "_internal"
+    plugin = next(internal.rglob("platforms/libqxcb.so"), None)
+    if plugin is None or not shutil.which("ldd"):
+        pytest.skip("not a Linux bundle")
+    out = subprocess.run(["ldd", str(plugin)], env={"LD_LIBRARY_PATH": str(internal)}, capture_output=True,
+                         text=True, timeout=60).stdout
+    outside = []
+    for line in out.splitlines():
+        name, _, where = line.strip().partition(" => ")
+        if "not found" in where:
+            outside.append(f"{name} (not found)")
+        elif where and not where.startswith(str(internal)) and not name.startswith(BASE_DESKTOP):
+            outside.append(f"{name} => {where.split(' (')[0]}")
+    assert not outside, f"Qt's xcb plugin would load these from the system: {outside}"
+
+
+def test_frozen_window_opens_on_a_real_x_server(tmp_path):
+    from tests.desktop.test_real_window import _why_not, run_under_xvfb
+
+    why = _why_not()
+    if why:
+        pytest.skip(why)
+    exe = Path(FROZEN).resolve()
+    shown = run_under_xvfb([str(exe), "--data-dir", str(tmp_path / "data")], tmp_path)
+    assert shown["platform"] == "xcb" and shown["visible"]

@@ -97,6 +97,14 @@
         <translation>page {0}</translation>
     </message>
     <message>
+        <source>Not found in your documents.</source>
+        <translation>Introuvable dans vos documents.</translation>
+    </message>
+    <message>
+        <source>Answer ready: {0}</source>
+        <translation>Réponse prête : {0}</translation>
+    </message>
+    <message>
         <source>row {0}</source>
         <translation>ligne {0}</translation>
     </message>
@@ -200,8 +208,8 @@
         <translation>{0} — {1} documents</translation>
     </message>
     <message>
-        <source>{0} %</source>
-        <translation>{0} %</translation>
+        <source>{0} — indexing {1} of {2}</source>
+        <translation>{0} — indexation : {1} sur {2}</translation>
     </message>
     <message>
         <source>scanning</source>
@@ -304,6 +312,57 @@
     </message>
 </context>
 <context>
+    <name>HelpDialog</name>
+    <message>
+        <source>Help — Lanterne</source>
+        <translation>Aide — Lanterne</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Aide</translation>
+    </message>
+    <message>
+        <source>Add your folders</source>
+        <translation>Ajouter vos dossiers</translation>
+    </message>
+    <message>
+        <source>Drag a folder onto the window, or use File › Add folder… (Ctrl+O). Lanterne reads the documents in it and keeps watching it: new and changed files are read again by themselves. Each folder belongs to a collection; a question can be limited to some collections.</source>
+        <translation>Glissez un dossier sur la fenêtre, ou utilisez Fichier › Ajouter un dossier… (Ctrl+O). Lanterne lit les documents qu’il contient et continue de le surveiller : les fichiers nouveaux ou modifiés sont relus d’eux-mêmes. Chaque dossier appartient à une collection ; une question peut se limiter à certaines collections.</translation>
+    </message>
+    <message>
+        <source>Ask a question</source>
+        <translation>Poser une question</translation>
+    </message>
+    <message>
+        <source>Type your question in the box at the bottom and press Ctrl+Enter. Lanterne first shows the sentences of your documents that answer it, then the model&apos;s answer. Ctrl+L goes to the question box; Esc stops an answer.</source>
+        <translation>Tapez votre question dans la zone du bas et appuyez sur Ctrl+Entrée. Lanterne montre d’abord les phrases de vos documents qui y répondent, puis la réponse du modèle. Ctrl+L place le curseur dans la zone de question ; Échap arrête une réponse.</translation>
+    </message>
+    <message>
+        <source>Check the sources</source>
+        <translation>Vérifier les sources</translation>
+    </message>
+    <message>
+        <source>Every answer cites its passages as [1], [2]… Click a source card to open the page with the passage highlighted; sentences of the answer that no passage supports are marked as not verified.</source>
+        <translation>Chaque réponse cite ses passages sous la forme [1], [2]… Cliquez sur une source pour ouvrir la page avec le passage surligné ; les phrases de la réponse qu’aucun passage n’appuie sont signalées comme non vérifiées.</translation>
+    </message>
+    <message>
+        <source>What Lanterne reads</source>
+        <translation>Ce que Lanterne lit</translation>
+    </message>
+    <message>
+        <source>PDF, Word (also .doc 97-2003), Excel (.xlsx, .xls), PowerPoint (also .ppt), OpenDocument, RTF, e-mails (.eml, .msg), web pages, text, Markdown and CSV files, and scans and photos of documents, whose text it recognises (French and English; other languages in Settings). Files it cannot read are listed under View › Problems… with the reason.</source>
+        <translation>PDF, Word (y compris .doc 97-2003), Excel (.xlsx, .xls), PowerPoint (y compris .ppt), OpenDocument, RTF, e-mails (.eml, .msg), pages web, fichiers texte, Markdown et CSV, ainsi que les documents numérisés et les photos de documents, dont il reconnaît le texte (français et anglais ; d’autres langues dans les Réglages). Les fichiers qu’il ne peut pas lire sont listés dans Affichage › Problèmes…, avec la raison.</translation>
+    </message>
+    <message>
+        <source>Privacy</source>
+        <translation>Confidentialité</translation>
+    </message>
+    <message>
+        <source>Everything stays on this computer: the documents, the index, the models and the conversations. Lanterne connects to the network only when you download a model, and never in strict offline mode (Settings).</source>
+        <translation>Tout reste sur cet ordinateur : les documents, l’index, les modèles et les conversations. Lanterne ne se connecte au réseau que pour télécharger un modèle, et jamais en mode hors ligne strict (Réglages).</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Lanterne keeps watching your folders in the background. Quit from this icon&apos;s menu.</source>
@@ -334,12 +393,24 @@
         <translation>Ajouter un dossier</translation>
     </message>
     <message>
+        <source>Indexing {0}: {1} files to read</source>
+        <translation>Indexation de {0} : {1} fichiers à lire</translation>
+    </message>
+    <message>
+        <source>Indexing of {0} finished.</source>
+        <translation>Indexation de {0} terminée.</translation>
+    </message>
+    <message>
         <source>Paused — {0}: {1} of {2} files</source>
         <translation>En pause — {0} : {1} fichiers sur {2}</translation>
     </message>
     <message>
+        <source>Indexing {0}: {1} of {2} files</source>
+        <translation>Indexation de {0} : {1} fichiers sur {2}</translation>
+    </message>
+    <message>
         <source>Indexing {0}: {1} of {2} files, about {3} left</source>
-        <translation>Indexation de {0} : {1} fichiers sur {2}, environ {3} restantes</translation>
+        <translation>Indexation de {0} : {1} fichiers sur {2}, temps restant : environ {3}</translation>
     </message>
     <message>
         <source>text recognition: page {0}/{1}</source>
@@ -444,6 +515,10 @@
     <message>
         <source>Go to the question box</source>
         <translation>Aller à la zone de question</translation>
+    </message>
+    <message>
+        <source>Lanterne help</source>
+        <translation>Aide de Lanterne</translation>
     </message>
     <message>
         <source>About Lanterne</source>
@@ -1001,8 +1076,16 @@
         <translation>Indexation de « {0} »</translation>
     </message>
     <message>
-        <source>{0} of {1} files · {2:.1f} files/s · {3} left</source>
-        <translation>{0} fichiers sur {1} · {2:.1f} fichiers/s · {3} restantes</translation>
+        <source>{0} of {1} files</source>
+        <translation>{0} fichiers sur {1}</translation>
+    </message>
+    <message>
+        <source>{0} files/s</source>
+        <translation>{0} fichiers/s</translation>
+    </message>
+    <message>
+        <source>time left: {0}</source>
+        <translation>temps restant : {0}</translation>
     </message>
     <message>
         <source>{0} — text recognition: page {1}/{2}</source>

@@ -174,6 +174,13 @@ def test_not_found_state(app_factory, library, tmp_path, llm, qtbot):
         chat.ask("Quand le parking ferme-t-il ?")
     assert chat.turns[-1].state == "not-found"
     assert "Not found in your documents" in chat.transcript.toPlainText()
+    # a screen reader hears the outcome (the streamed text is not spoken word by word)
+    from desktop.a11y import spoken
+
+    assert ("Not found in your documents.", False) in spoken
+    window = chat.window()
+    window.notifier.show_message("Le disque est plein.", kind="error")
+    assert spoken[-1] == ("Le disque est plein.", True)  # errors interrupt
 
 
 def test_preview_of_a_text_document_scrolls_to_the_passage(app_factory, library, tmp_path, qtbot):
@@ -216,6 +223,64 @@ def test_preview_of_a_scan_lights_the_recognised_words(app_factory, library, tmp
     assert preview.image.page == 1 and len(preview.image.rects) >= 10  # the passage's words, from the OCR boxes
     height = QImage.fromData(preview.image.png, "PNG").height()
     assert all(0 <= r[1] < r[3] <= height for r in preview.image.rects)
+
+
+def test_tab_leaves_the_question_box(app_factory, library, tmp_path, qtbot):
+    from core.indexing import IndexingService
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Le parking ferme à 20 heures.", encoding="utf-8")
+    IndexingService(library).index([str(folder)], "Notes")
+    window = app_factory(watch=False).window
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.chat, timeout=10_000)
+    window.activateWindow()
+    question = window.chat.question
+    question.setFocus()
+    qtbot.waitUntil(question.hasFocus, timeout=5_000)
+    qtbot.keyClick(question, Qt.Key_Tab)
+    assert not question.hasFocus() and "\t" not in question.toPlainText()
+    question.setFocus()
+    qtbot.keyClick(question, Qt.Key_Backtab, Qt.ShiftModifier)
+    assert not question.hasFocus()
+
+
+def test_french_screens_use_french_numbers_and_units(app_factory, qtbot):
+    """No English decimal point ("1.5"), unit ("MB", "GB") or placeholder dash on French screens."""
+    import re
+
+    from PySide6.QtWidgets import QLabel, QTableWidget
+
+    from core.indexing import Progress
+
+    window = app_factory(watch=False).window
+    window.translations.apply("fr")
+    window.progress_panel.show_progress(Progress(state="indexing", collection="Dossiers", files_total=1200,
+                                                 files_done=75, rate_files_s=1.5, eta_s=None))
+    window._progress(Progress(state="indexing", collection="Dossiers", files_total=1200, files_done=75,
+                              rate_files_s=1.5, eta_s=None))
+    window.show_models()
+    qtbot.waitUntil(lambda: window.models_dialog.catalog.rowCount() > 0, timeout=10_000)
+    texts = [w.text() for w in window.findChildren(QLabel) + window.models_dialog.findChildren(QLabel) if w.isVisible()]
+    for table in window.models_dialog.findChildren(QTableWidget):
+        texts += [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())
+                  if table.item(r, c)]
+    english = [t for t in texts if re.search(r"\d\.\d|\b[KMGT]B\b|—\s*restant|^\s*—\s*$", t)]
+    assert not english, english
+    assert any("1,5 fichiers/s" in t for t in texts)
+    assert any("1 200" in t.replace("\u202f", " ").replace("\xa0", " ") for t in texts)  # grouped the French way
+
+
+def test_f1_opens_the_help_and_about_sits_in_the_help_menu(app_factory, qtbot):
+    window = app_factory(watch=False).window
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(window, Qt.Key_F1)
+    qtbot.waitUntil(lambda: window.help_dialog is not None and window.help_dialog.isVisible(), timeout=5_000)
+    assert "Add your folders" in window.help_dialog.text.toPlainText()
+    window.help_dialog.close()
+    assert window.about_action in window.help_menu.actions()
+    assert window.pause_action not in window.view_menu.actions()
 
 
 def test_settings_persist(app_factory, library, qtbot):
