@@ -120,9 +120,15 @@ def highlight(text: str, words: Collection[str], max_chars: int = 280) -> str:
     terms = sorted({w for w in words if len(w) >= 3}, key=len, reverse=True)
     if not terms:
         return escaped
-    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(html.escape(w)) for w in terms) + r")", re.IGNORECASE)
+    # whole words only: "par" must not light the start of "parmi"
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(html.escape(w)) for w in terms) + r")(?!\w)", re.IGNORECASE)
     return pattern.sub(r"<b>\1</b>", escaped)
 
 
 def query_words(question: str) -> list[str]:
-    return [w for w in re.findall(r"\w+", question.lower()) if len(w) >= 3]
+    """The words of a question worth lighting in a snippet: 3 letters or more, not a French or
+    English stop word ("est", "the", "pour")."""
+    from indexer.textproc import STOP_WORDS
+
+    stop = frozenset().union(*STOP_WORDS.values())
+    return [w for w in re.findall(r"\w+", question.lower()) if len(w) >= 3 and w not in stop]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QRectF, QUrl, Qt
-from PySide6.QtGui import QColor, QDesktopServices, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
@@ -176,7 +176,13 @@ class PreviewDialog(Retranslatable, QDialog):
         self.pages = 1
         self.passage = ""
         self.image: PageImage | None = None
-        self.resize(900, 1000)
+        # 900 × 1000 when the screen allows it, never taller or wider than the screen's free area
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        if free is not None:
+            self.resize(min(900, int(free.width() * 0.9)), min(1000, int(free.height() * 0.9)))
+        else:
+            self.resize(900, 1000)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.heading = QLabel()

@@ -95,6 +95,10 @@ class CollectionsView(Retranslatable, QWidget):
         self.tree = QTreeView()
         self.tree.setModel(self.model)
         self.tree.setHeaderHidden(True)
+        # long collection names are cut with "…" (full name in the tooltip), not a wider sidebar
+        self.tree.setTextElideMode(Qt.ElideRight)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.tree.header().setStretchLastSection(True)
         self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._menu)
         self.tree.doubleClicked.connect(self._double_clicked)
@@ -161,6 +165,7 @@ class CollectionsView(Retranslatable, QWidget):
             item = self.model.item(row)
             if item is not None:
                 item.setText(self._label(info))
+                item.setToolTip(item.text())
                 for r, s in enumerate(info.sources):
                     child = item.child(r)
                     if child is not None and not s.present:

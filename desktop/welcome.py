@@ -65,6 +65,11 @@ class WelcomePage(Retranslatable, QWidget):
         layout.addStretch(2)
         self.retranslate()
 
+    def set_model_state(self, state: str) -> None:
+        """The same truth as the status bar: "loading", "ready" or "error"."""
+        self.model_state = state
+        self.retranslate()
+
     def set_first_run(self, first: bool) -> None:
         self.first_run = first
         self.retranslate()
@@ -78,9 +83,18 @@ class WelcomePage(Retranslatable, QWidget):
         self.drop_text.setText(self.tr("Drop a folder here"))
         self.add_button.setText(self.tr("Add folder…"))
         self.add_button.setAccessibleName(self.tr("Add folder…"))
-        self.models.setText(self.tr(
-            "The default models are ready: a small demonstration model answers right away. For better "
-            "answers, get a stronger model (Llama 3.2 3B, Mistral 7B…) in Models."))
+        state = getattr(self, "model_state", "loading")
+        if state == "ready":
+            models = self.tr("The models are ready. The bundled model is a small demonstration: its answers "
+                             "are often wrong. For real answers, get a stronger model (Llama 3.2 3B, "
+                             "Mistral 7B…) in Models.")
+        elif state == "error":
+            models = self.tr("The language model could not be loaded; search still works. Choose another "
+                             "model in Models.")
+        else:
+            models = self.tr("The models are loading; you can add folders meanwhile. The bundled model is a "
+                             "small demonstration: for real answers, get a stronger model in Models.")
+        self.models.setText(models)
         for label in (self.intro, self.models):  # wrapped text: reserve the height it needs
             label.setFixedHeight(label.heightForWidth(label.width()) + 4)
 

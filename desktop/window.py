@@ -393,6 +393,7 @@ class MainWindow(Retranslatable, QMainWindow):
 
     def set_model_state(self, state: str, name: str = "") -> None:
         self.chat.set_model_state(state)
+        self.welcome.set_model_state(state)
         self._model_state = (state, name)
         self.retranslate()
 

@@ -1283,8 +1283,16 @@
         <translation>Ajouter un dossier…</translation>
     </message>
     <message>
-        <source>The default models are ready: a small demonstration model answers right away. For better answers, get a stronger model (Llama 3.2 3B, Mistral 7B…) in Models.</source>
-        <translation>Les modèles par défaut sont prêts : un petit modèle de démonstration répond tout de suite. Pour de meilleures réponses, installez un modèle plus puissant (Llama 3.2 3B, Mistral 7B…) dans Modèles.</translation>
+        <source>The models are ready. The bundled model is a small demonstration: its answers are often wrong. For real answers, get a stronger model (Llama 3.2 3B, Mistral 7B…) in Models.</source>
+        <translation>Les modèles sont prêts. Le modèle fourni est une petite démonstration : ses réponses sont souvent fausses. Pour de vraies réponses, installez un modèle plus solide (Llama 3.2 3B, Mistral 7B…) dans Modèles.</translation>
+    </message>
+    <message>
+        <source>The language model could not be loaded; search still works. Choose another model in Models.</source>
+        <translation>Le modèle de langue n’a pas pu être chargé ; la recherche fonctionne toujours. Choisissez un autre modèle dans Modèles.</translation>
+    </message>
+    <message>
+        <source>The models are loading; you can add folders meanwhile. The bundled model is a small demonstration: for real answers, get a stronger model in Models.</source>
+        <translation>Chargement des modèles ; vous pouvez déjà ajouter des dossiers. Le modèle fourni est une petite démonstration : pour de vraies réponses, installez un modèle plus solide dans Modèles.</translation>
     </message>
 </context>
 </TS>

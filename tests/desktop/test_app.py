@@ -45,6 +45,11 @@ def test_window_title_and_first_run_welcome(app_factory):
     assert window.stack.currentWidget() is window.welcome
     assert window.welcome.title.text() == "Welcome to Lanterne"
     assert "stays on this computer" in window.welcome.intro.text()
+    # one truth about the model: the welcome text follows the status bar
+    window.set_model_state("loading")
+    assert "loading" in window.welcome.models.text() and "Loading" in window.model_status.text()
+    window.set_model_state("ready", "SmolLM2")
+    assert "are ready" in window.welcome.models.text() and "demonstration" in window.welcome.models.text()
 
 
 def test_dropping_a_folder_indexes_it_and_progress_reaches_the_widgets(app_factory, library, sample_folder, qtbot):
@@ -220,6 +225,8 @@ def test_preview_of_a_scan_lights_the_recognised_words(app_factory, library, tmp
     window.show_citation({"n": 1, "path": hit.file_path, "page": hit.page, "text": hit.text, "chunk_id": hit.chunk_id})
     preview = window.preview
     qtbot.waitUntil(lambda: preview.image is not None, timeout=30_000)
+    free = preview.screen().availableGeometry()
+    assert preview.height() <= free.height() and preview.width() <= free.width()  # fits the screen
     assert preview.image.page == 1 and len(preview.image.rects) >= 10  # the passage's words, from the OCR boxes
     height = QImage.fromData(preview.image.png, "PNG").height()
     assert all(0 <= r[1] < r[3] <= height for r in preview.image.rects)
@@ -390,3 +397,64 @@ def test_lanterne_without_subcommand_opens_the_window(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "desktop.app", "--data-dir", str(tmp_path / "data"), "status",
                            "--json"], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and json.loads(proc.stdout)["documents"] is not None
+
+
+def _unnamed_interactive(root) -> list[str]:
+    """Interactive widgets a screen reader would announce without a name."""
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlider, QAbstractSpinBox, QComboBox,
+                                   QLineEdit, QPlainTextEdit, QTextEdit, QWidget)
+
+    kinds = (QAbstractButton, QAbstractItemView, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit,
+             QPlainTextEdit, QTextEdit)
+    found = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not isinstance(widget, kinds) or not widget.isVisibleTo(root) or not widget.focusPolicy():
+            continue
+        if isinstance(widget.parent(), (QAbstractSpinBox, QComboBox)):
+            continue  # the editor inside a spin box or combo box: the box itself is named
+        iface = QAccessible.queryAccessibleInterface(widget)
+        name = iface.text(QAccessible.Text.Name).strip() if iface is not None else ""
+        if not name:
+            found.append(f"{type(widget).__name__} {widget.objectName() or ''} in {type(widget.parent()).__name__}")
+    return found
+
+
+def test_every_interactive_widget_has_an_accessible_name(app_factory, library, tmp_path, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from core.indexing import IndexingService
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Le parking ferme à 20 heures.", encoding="utf-8")
+    IndexingService(library).index([str(folder)], "Notes")
+    window = app_factory(watch=False).window
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.chat, timeout=10_000)
+    for language in ("en", "fr"):
+        window.translations.apply(language)
+        assert _unnamed_interactive(window) == [], language
+        window.show_models()
+        assert _unnamed_interactive(window.models_dialog) == [], language
+        window.models_dialog.close()
+        window.show_settings()
+        assert _unnamed_interactive(window.settings_dialog) == [], language
+        window.settings_dialog.reject()
+        window.show_problems()
+        assert _unnamed_interactive(window.problems) == [], language
+        window.problems.close()
+        window.show_help()
+        assert _unnamed_interactive(window.help_dialog) == [], language
+        window.help_dialog.close()
+        hit = {"n": 1, "path": str(folder / "a.txt"), "page": None, "text": "Le parking ferme à 20 heures.",
+               "chunk_id": ""}
+        window.show_citation(hit)
+        assert _unnamed_interactive(window.preview) == [], language
+        window.preview.close()
+    from desktop.about import AboutDialog
+
+    about = AboutDialog(window)
+    qtbot.addWidget(about)
+    about.show()
+    assert _unnamed_interactive(about) == []
+    QApplication.processEvents()

@@ -31,3 +31,13 @@ def test_code_fence_is_literal():
 def test_snippet_highlight_escapes_and_marks_words():
     out = highlight("Le <contrat> Dupont se renouvelle", ["contrat", "renouvelle"])
     assert out == "Le &lt;<b>contrat</b>&gt; Dupont se <b>renouvelle</b>"
+
+
+def test_snippet_bolds_whole_query_words_only():
+    from desktop.markdown import query_words
+
+    words = query_words("Quel est le prix du croissant parmi les offres ?")
+    assert "est" not in words and "les" not in words and "prix" in words and "croissant" in words
+    out = highlight("Le prix est fixé parmi les croissants et le croissant", words + ["par"])
+    assert "<b>prix</b>" in out and "<b>croissant</b>" in out
+    assert "<b>par</b>mi" not in out and "<b>croissant</b>s" not in out and "<b>est</b>" not in out
