@@ -58,6 +58,7 @@ class Lanterne:
         w.collections.refresh()
         w.conversations.refresh()
         w.refresh_models()
+        w.offer_recommended_model()
         for notice in self.library.notices:
             w.notifier.show_message(notice, kind="info", timeout_s=0)
         if watch:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QObject, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
@@ -22,6 +22,38 @@ log = logging.getLogger(__name__)
 def _gb(n: float) -> str:
     # sizes in the UI language's units and decimals: "0,8 Go" in French
     return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
+
+
+def languages_label(text: str) -> str:
+    """The catalog's language list ("en, fr, de" or "29 languages incl. fr, en") in words of the UI
+    language: "29 langues, dont français et anglais" / "français, English, Deutsch…"."""
+    import re
+
+    codes = re.findall(r"\b([a-z]{2})\b", text.split("incl.")[-1])
+    names = [QLocale(code).nativeLanguageName() or code for code in codes]
+    count = re.match(r"\s*(\d+)\s+languages", text)
+    if count:
+        return QCoreApplication.translate("ModelsDialog", "{0} languages, including {1}").format(QLocale().toString(int(count.group(1))),
+                                                                  ", ".join(names))
+    return ", ".join(names)
+
+
+_REASONS = {
+    "fits": QT_TRANSLATE_NOOP("ModelsDialog", "Writes good French and runs well on this computer ({0} of memory, {1} cores{2})."),
+    "slow-cpu": QT_TRANSLATE_NOOP("ModelsDialog", "The best model this computer runs at a comfortable speed without a graphics card ({1} cores)."),
+    "small-ram": QT_TRANSLATE_NOOP("ModelsDialog", "The best model that fits in this computer's memory ({0})."),
+    "no-disk": QT_TRANSLATE_NOOP("ModelsDialog", "The best model that fits in the free disk space ({3})."),
+    "too-small": QT_TRANSLATE_NOOP("ModelsDialog", "This computer has too little memory for the catalog's models; the demonstration model stays."),
+}
+_GPU = QT_TRANSLATE_NOOP("ModelsDialog", ", graphics card")
+
+
+def recommendation_reason(reason: str, machine) -> str:
+    """Why the recommended model suits this computer, in the UI language."""
+    text = QCoreApplication.translate("ModelsDialog", _REASONS.get(reason, _REASONS["too-small"]))
+    gpu = QCoreApplication.translate("ModelsDialog", _GPU) if machine.gpu else ""
+    return text.format(_gb(machine.ram_gb * 2**30), QLocale().toString(machine.cores), gpu,
+                       _gb(machine.free_disk_gb * 2**30))
 
 
 def _table(columns: int) -> QTableWidget:
@@ -90,6 +122,10 @@ class ModelsDialog(Retranslatable, QDialog):
         self.catalog_note.setWordWrap(True)
         cl.addWidget(self.catalog_note)
         self.catalog = _table(6)
+        # full model names ("Mistral 7B Instruct v0.3 (Q4_K_M)"), scrolling sideways if needed
+        self.catalog.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        self.catalog.setTextElideMode(Qt.ElideNone)
+        self.catalog.setWordWrap(False)
         cl.addWidget(self.catalog, 1)
         self.tabs.addTab(catalog, "")
 
@@ -218,14 +254,25 @@ class ModelsDialog(Retranslatable, QDialog):
     def _fill_catalog(self) -> None:
         from models.catalog import CATALOG
 
+        from models.catalog import Machine, recommend
+
         installed = {e.name for e in self.entries}
         offline = self.library.settings.strict_offline
+        self.machine = getattr(self, "machine", None) or Machine.detect(str(self.library.layout.root))
+        self.recommended = recommend(self.machine)
         self.catalog.setRowCount(len(CATALOG))
         for r, item in enumerate(CATALOG):
-            self.catalog.setItem(r, 0, QTableWidgetItem(item.title))
+            title = QTableWidgetItem(item.title)
+            if self.recommended.model is not None and item.name == self.recommended.model.name:
+                title.setText("★ " + self.tr("{0} — recommended for this computer").format(item.title))
+                title.setToolTip(recommendation_reason(self.recommended.reason, self.machine))
+                font = title.font()
+                font.setBold(True)
+                title.setFont(font)
+            self.catalog.setItem(r, 0, title)
             self.catalog.setItem(r, 1, QTableWidgetItem(_gb(item.size_gb * 2**30)))
             self.catalog.setItem(r, 2, QTableWidgetItem(_gb(item.ram_gb * 2**30)))
-            self.catalog.setItem(r, 3, QTableWidgetItem(item.languages))
+            self.catalog.setItem(r, 3, QTableWidgetItem(languages_label(item.languages)))
             self.catalog.setItem(r, 4, QTableWidgetItem(item.license))
             if item.name in installed:
                 self.catalog.setCellWidget(r, 5, QLabel(self.tr("Installed")))

@@ -13,9 +13,11 @@ class WelcomePage(Retranslatable, QWidget):
 
     Signals:
         add_folder_requested()
+        download_requested(str): the user accepted the recommended model (its catalog name)
     """
 
     add_folder_requested = Signal()
+    download_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,7 +64,35 @@ class WelcomePage(Retranslatable, QWidget):
         muted(self.models)
         layout.addSpacing(12)
         layout.addWidget(self.models, 0, Qt.AlignHCenter)
+        # First run: the model recommended for this computer, one click to download it.
+        self.offer = QFrame()
+        self.offer.setObjectName("offer")
+        self.offer.setFixedWidth(600)
+        offer_layout = QVBoxLayout(self.offer)
+        self.offer_text = QLabel()
+        self.offer_text.setWordWrap(True)
+        self.offer_text.setAlignment(Qt.AlignCenter)
+        offer_layout.addWidget(self.offer_text)
+        self.offer_button = QPushButton(icon("download"), "")
+        self.offer_button.clicked.connect(lambda: self.download_requested.emit(self.recommended.name)
+                                          if self.recommended is not None else None)
+        offer_layout.addWidget(self.offer_button, 0, Qt.AlignHCenter)
+        self.demo_button = QPushButton()
+        self.demo_button.setFlat(True)
+        self.demo_button.clicked.connect(lambda: self.offer.setVisible(False))
+        offer_layout.addWidget(self.demo_button, 0, Qt.AlignHCenter)
+        self.offer.setVisible(False)
+        self.recommended = None
+        self.reason = ""
+        layout.addSpacing(12)
+        layout.addWidget(self.offer, 0, Qt.AlignHCenter)
         layout.addStretch(2)
+        self.retranslate()
+
+    def offer_model(self, model, reason: str) -> None:
+        """Show the recommended catalog model (None: no offer) and why it suits this computer."""
+        self.recommended, self.reason = model, reason
+        self.offer.setVisible(model is not None and self.first_run)
         self.retranslate()
 
     def set_model_state(self, state: str) -> None:
@@ -95,6 +125,16 @@ class WelcomePage(Retranslatable, QWidget):
             models = self.tr("The models are loading; you can add folders meanwhile. The bundled model is a "
                              "small demonstration: for real answers, get a stronger model in Models.")
         self.models.setText(models)
+        if self.recommended is not None:
+            from desktop.models_view import _gb
+
+            self.offer_text.setText(self.tr("<b>Recommended for this computer: {0}</b><br>{1}").format(
+                self.recommended.title, self.reason))
+            self.offer_button.setText(self.tr("Download {0} ({1})").format(
+                self.recommended.title.split(" (")[0], _gb(self.recommended.size_gb * 2**30)))
+            self.offer_button.setAccessibleName(self.offer_button.text())
+            self.demo_button.setText(self.tr("Continue with the demonstration model"))
+            self.demo_button.setAccessibleName(self.demo_button.text())
         for label in (self.intro, self.models):  # wrapped text: reserve the height it needs
             label.setFixedHeight(label.heightForWidth(label.width()) + 4)
 

@@ -94,6 +94,7 @@ class MainWindow(Retranslatable, QMainWindow):
         self._build_actions()
 
         self.welcome.add_folder_requested.connect(lambda: self.add_folder(""))
+        self.welcome.download_requested.connect(self.download_recommended)
         self.collections.add_requested.connect(self.add_folder)
         self.collections.problems_requested.connect(self.show_problems)
         self.progress_panel.problems_requested.connect(self.show_problems)
@@ -288,6 +289,35 @@ class MainWindow(Retranslatable, QMainWindow):
         self.preview.show_citation(citation)
         self.preview.show()
         self.preview.raise_()
+
+    def offer_recommended_model(self) -> None:
+        """First run: recommend the catalog model that suits this computer (not in strict offline
+        mode, and not when a downloaded or imported model is already installed)."""
+        from desktop.models_view import recommendation_reason
+        from models.catalog import Machine, recommend
+
+        library = self.library
+        if library.settings.strict_offline or library.settings.welcomed:
+            return
+
+        def work():
+            installed = [e for e in library.registry.list() if e.source != "bundled"]
+            machine = Machine.detect(str(library.layout.root))
+            return installed, machine, recommend(machine)
+
+        def done(result) -> None:
+            installed, machine, rec = result
+            if not installed and rec.model is not None:
+                self.welcome.offer_model(rec.model, recommendation_reason(rec.reason, machine))
+
+        self.runner.run(work, done, name="lanterne-recommend")
+
+    def download_recommended(self, name: str) -> None:
+        self.show_models()
+        dialog = self.models_dialog
+        dialog.tabs.setCurrentIndex(1)  # the catalog, where the download shows its progress
+        dialog.download(name)
+        self.welcome.offer.setVisible(False)
 
     def show_help(self) -> None:
         from desktop.help import HelpDialog

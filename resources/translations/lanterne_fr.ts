@@ -783,6 +783,34 @@
 <context>
     <name>ModelsDialog</name>
     <message>
+        <source>{0} languages, including {1}</source>
+        <translation>{0} langues, dont {1}</translation>
+    </message>
+    <message>
+        <source>Writes good French and runs well on this computer ({0} of memory, {1} cores{2}).</source>
+        <translation>Écrit un bon français et tourne bien sur cet ordinateur ({0} de mémoire, {1} cœurs{2}).</translation>
+    </message>
+    <message>
+        <source>The best model this computer runs at a comfortable speed without a graphics card ({1} cores).</source>
+        <translation>Le meilleur modèle que cet ordinateur fait tourner à une vitesse confortable sans carte graphique ({1} cœurs).</translation>
+    </message>
+    <message>
+        <source>The best model that fits in this computer&apos;s memory ({0}).</source>
+        <translation>Le meilleur modèle qui tient dans la mémoire de cet ordinateur ({0}).</translation>
+    </message>
+    <message>
+        <source>The best model that fits in the free disk space ({3}).</source>
+        <translation>Le meilleur modèle qui tient dans l’espace disque libre ({3}).</translation>
+    </message>
+    <message>
+        <source>This computer has too little memory for the catalog&apos;s models; the demonstration model stays.</source>
+        <translation>Cet ordinateur a trop peu de mémoire pour les modèles du catalogue ; le modèle de démonstration reste en place.</translation>
+    </message>
+    <message>
+        <source>, graphics card</source>
+        <translation>, carte graphique</translation>
+    </message>
+    <message>
         <source>bundled (demo)</source>
         <translation>fourni (démo)</translation>
     </message>
@@ -817,6 +845,10 @@
     <message>
         <source>Remove “{0}”? Its file in the data folder is deleted.</source>
         <translation>Supprimer « {0} » ? Son fichier dans le dossier de données sera effacé.</translation>
+    </message>
+    <message>
+        <source>{0} — recommended for this computer</source>
+        <translation>{0} — recommandé pour cet ordinateur</translation>
     </message>
     <message>
         <source>Installed</source>
@@ -1293,6 +1325,18 @@
     <message>
         <source>The models are loading; you can add folders meanwhile. The bundled model is a small demonstration: for real answers, get a stronger model in Models.</source>
         <translation>Chargement des modèles ; vous pouvez déjà ajouter des dossiers. Le modèle fourni est une petite démonstration : pour de vraies réponses, installez un modèle plus solide dans Modèles.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Recommended for this computer: {0}&lt;/b&gt;&lt;br&gt;{1}</source>
+        <translation>&lt;b&gt;Recommandé pour cet ordinateur : {0}&lt;/b&gt;&lt;br&gt;{1}</translation>
+    </message>
+    <message>
+        <source>Download {0} ({1})</source>
+        <translation>Télécharger {0} ({1})</translation>
+    </message>
+    <message>
+        <source>Continue with the demonstration model</source>
+        <translation>Continuer avec le modèle de démonstration</translation>
     </message>
 </context>
 </TS>

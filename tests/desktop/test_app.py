@@ -38,7 +38,7 @@ def indexed(library) -> int:
     return library.catalog.counts().get("indexed", 0)
 
 
-def test_window_title_and_first_run_welcome(app_factory):
+def test_window_title_and_first_run_welcome(app_factory, qtbot):
     lanterne = app_factory(watch=False)
     window = lanterne.window
     assert "Lanterne" in window.windowTitle()
@@ -50,6 +50,16 @@ def test_window_title_and_first_run_welcome(app_factory):
     assert "loading" in window.welcome.models.text() and "Loading" in window.model_status.text()
     window.set_model_state("ready", "SmolLM2")
     assert "are ready" in window.welcome.models.text() and "demonstration" in window.welcome.models.text()
+    # first run: a real model is offered, chosen for this computer, with the reason
+    from models.catalog import Machine, recommend
+
+    expected = recommend(Machine.detect(str(lanterne.library.layout.root)))
+    if expected.model is not None:
+        qtbot.waitUntil(window.welcome.offer.isVisible, timeout=10_000)
+        assert expected.model.title in window.welcome.offer_text.text()
+        assert "Download" in window.welcome.offer_button.text()
+        window.welcome.demo_button.click()  # continue with the demonstration model
+        assert not window.welcome.offer.isVisible()
 
 
 def test_dropping_a_folder_indexes_it_and_progress_reaches_the_widgets(app_factory, library, sample_folder, qtbot):
@@ -275,6 +285,11 @@ def test_french_screens_use_french_numbers_and_units(app_factory, qtbot):
     english = [t for t in texts if re.search(r"\d\.\d|\b[KMGT]B\b|—\s*restant|^\s*—\s*$", t)]
     assert not english, english
     assert any("1,5 fichiers/s" in t for t in texts)
+    from models.catalog import Machine, recommend
+
+    if recommend(Machine.detect(".")).model is not None:
+        assert any("recommandé pour cet ordinateur" in t for t in texts)
+    assert any("dont français" in t for t in texts)  # "29 langues, dont français, English"
     assert any("1 200" in t.replace("\u202f", " ").replace("\xa0", " ") for t in texts)  # grouped the French way
 
 
