@@ -48,12 +48,14 @@ def _sample(folder: Path) -> Path:
     write_document(folder / "reglement-interieur.txt", "Règlement intérieur", [
         "Les horaires d'ouverture de l'accueil sont de 8 h 30 à 17 h.",
         "Le badge d'accès se retire à l'accueil sur présentation d'une pièce d'identité."])
-    scan = pymupdf.open()
-    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 200, 100), False)
-    pix.clear_with(220)
-    scan.new_page().insert_image(pymupdf.Rect(0, 0, 595, 842), pixmap=pix)
-    scan.save(str(folder / "facture-scannee.pdf"))
-    scan.close()
+    import shutil
+
+    import resources
+
+    # a scanned invoice (read by text recognition), and a damaged file for the problems list
+    shutil.copy(Path(resources.__file__).resolve().parent / "samples" / "facture-scannee.pdf",
+                folder / "facture-scannee.pdf")
+    (folder / "ancien-devis.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2048)
     return folder
 
 
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             if language == "en":
                 grab(window, f"welcome-{language}")
                 window.add_paths([str(docs)], "Contrats")
-                spin(180, lambda: library.catalog.counts().get("indexed", 0) >= 3
+                spin(240, lambda: library.catalog.counts().get("indexed", 0) >= 4
                      and lanterne.controller.running() is None)
                 spin(60, lambda: library.llm_loaded)
             else:
@@ -132,6 +134,25 @@ def main(argv: list[str] | None = None) -> int:
                 window.preview.move(440, 0)
                 grab(window.preview, f"preview-{language}")
                 window.preview.hide()
+            # a passage of the scanned invoice: the recognised words lit on the page image
+            from core.search import SearchEngine
+
+            hits = [h for h in SearchEngine(library).search("pénalité de retard de paiement facture", 5)
+                    if h.file_path.endswith("facture-scannee.pdf")]
+            if hits:
+                h = hits[0]
+                window.show_citation({"n": 1, "path": h.file_path, "page": h.page, "text": h.text,
+                                      "chunk_id": h.chunk_id})
+                spin(30, lambda: window.preview is not None and window.preview.image is not None
+                     and window.preview.path.endswith("facture-scannee.pdf"))
+                window.preview.resize(820, 900)
+                window.preview.move(440, 0)
+                grab(window.preview, f"preview-scan-{language}")
+                window.preview.hide()
+            window.show_help()
+            window.help_dialog.move(300, 60)
+            grab(window.help_dialog, f"help-{language}")
+            window.help_dialog.close()
             window.show_problems()
             spin(10, lambda: window.problems.table.rowCount() >= 1)
             window.problems.move(200, 150)
