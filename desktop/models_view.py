@@ -359,7 +359,7 @@ class ModelsDialog(Retranslatable, QDialog):
         self.setWindowTitle(self.tr("Models — Lanterne"))
         self.tabs.setTabText(0, self.tr("Installed"))
         self.tabs.setTabText(1, self.tr("Catalog"))
-        self.tabs.setTabText(2, self.tr("Embedder"))
+        self.tabs.setTabText(2, self.tr("Search model"))
         self.installed.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Size"), self.tr("Quantization"),
                                                   self.tr("RAM needed"), self.tr("Context"), self.tr("Origin")])
         self.catalog.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Download size"), self.tr("RAM needed"),

@@ -253,8 +253,9 @@ class SettingsDialog(Retranslatable, QDialog):
         self.workers_label.setText(self.tr("Cores for reading files"))
         self.max_label.setText(self.tr("Skip files larger than"))
         self.max_mb.setSuffix(self.tr(" MB"))
-        self.sources_label.setText(self.tr("Exclusion patterns per folder (one per line, like .gitignore; "
-                                           "hidden and temporary files are always skipped):"))
+        self.sources_label.setText(self.tr("Files and folders to skip, per folder (one pattern per line: * stands "
+                                           "for any characters, a name ending with / is a folder; hidden and "
+                                           "temporary files are always skipped):"))
         self.excludes.setPlaceholderText(self.tr("for example: Archives/\n*.bak"))
         self.excludes.setAccessibleName(self.tr("Exclusion patterns"))
         self.sources.setAccessibleName(self.tr("Watched folders"))
@@ -269,10 +270,16 @@ class SettingsDialog(Retranslatable, QDialog):
             item = self.ocr_langs.item(i)
             code = item.data(Qt.UserRole)
             item.setText(f"{names[code]} ({code})" if code in names else code)
-        self.answers.setTitle(self.tr("Answers"))
-        self.gpu_label.setText(self.tr("GPU layers (-1: automatic)"))
-        self.context_label.setText(self.tr("Context size in tokens (0: automatic)"))
-        self.passages_label.setText(self.tr("Passages per answer"))
+        self.answers.setTitle(self.tr("Advanced: answers"))
+        self.gpu_label.setText(self.tr("Graphics card use (−1: automatic, 0: processor only)"))
+        self.gpu.setToolTip(self.tr("How many layers of the model the graphics card computes. Automatic uses "
+                                    "the graphics card when Lanterne was built with support for it."))
+        self.gpu.setAccessibleName(self.gpu_label.text())
+        self.context_label.setText(self.tr("Text the model reads at once (0: automatic)"))
+        self.context.setToolTip(self.tr("In tokens, pieces of words (about ¾ of a word each). Automatic picks "
+                                        "what the model and this computer's memory allow."))
+        self.context.setAccessibleName(self.context_label.text())
+        self.passages_label.setText(self.tr("Passages read for each answer"))
         self.privacy.setTitle(self.tr("Privacy and support"))
         self.offline.setText(self.tr("Strict offline: never connect to the network, not even to download a model"))
         self.open_logs.setText(self.tr("Open logs folder"))

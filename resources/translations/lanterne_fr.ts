@@ -895,6 +895,10 @@
         <translation>Catalogue</translation>
     </message>
     <message>
+        <source>Search model</source>
+        <translation>Modèle de recherche</translation>
+    </message>
+    <message>
         <source>Embedder</source>
         <translation>Embeddings</translation>
     </message>
@@ -1198,8 +1202,32 @@
         <translation> Mo</translation>
     </message>
     <message>
-        <source>Exclusion patterns per folder (one per line, like .gitignore; hidden and temporary files are always skipped):</source>
-        <translation>Motifs d’exclusion par dossier (un par ligne, comme .gitignore ; les fichiers cachés et temporaires sont toujours ignorés) :</translation>
+        <source>Files and folders to skip, per folder (one pattern per line: * stands for any characters, a name ending with / is a folder; hidden and temporary files are always skipped):</source>
+        <translation>Fichiers et dossiers à ignorer, par dossier (un motif par ligne : * remplace n’importe quels caractères, un nom terminé par / désigne un dossier ; les fichiers cachés et temporaires sont toujours ignorés) :</translation>
+    </message>
+    <message>
+        <source>Advanced: answers</source>
+        <translation>Avancé : réponses</translation>
+    </message>
+    <message>
+        <source>Graphics card use (−1: automatic, 0: processor only)</source>
+        <translation>Utilisation de la carte graphique (−1 : automatique, 0 : processeur seul)</translation>
+    </message>
+    <message>
+        <source>How many layers of the model the graphics card computes. Automatic uses the graphics card when Lanterne was built with support for it.</source>
+        <translation>Nombre de couches du modèle calculées par la carte graphique. « Automatique » utilise la carte graphique quand Lanterne a été construit avec sa prise en charge.</translation>
+    </message>
+    <message>
+        <source>Text the model reads at once (0: automatic)</source>
+        <translation>Texte lu d’un coup par le modèle (0 : automatique)</translation>
+    </message>
+    <message>
+        <source>In tokens, pieces of words (about ¾ of a word each). Automatic picks what the model and this computer&apos;s memory allow.</source>
+        <translation>En « tokens », des morceaux de mots (environ ¾ de mot chacun). « Automatique » choisit ce que le modèle et la mémoire de cet ordinateur permettent.</translation>
+    </message>
+    <message>
+        <source>Passages read for each answer</source>
+        <translation>Passages lus pour chaque réponse</translation>
     </message>
     <message>
         <source>for example: Archives/
@@ -1254,22 +1282,6 @@
     <message>
         <source>Portuguese</source>
         <translation>Portugais</translation>
-    </message>
-    <message>
-        <source>Answers</source>
-        <translation>Réponses</translation>
-    </message>
-    <message>
-        <source>GPU layers (-1: automatic)</source>
-        <translation>Couches sur le GPU (-1 : automatique)</translation>
-    </message>
-    <message>
-        <source>Context size in tokens (0: automatic)</source>
-        <translation>Taille du contexte en tokens (0 : automatique)</translation>
-    </message>
-    <message>
-        <source>Passages per answer</source>
-        <translation>Passages par réponse</translation>
     </message>
     <message>
         <source>Privacy and support</source>
