@@ -54,6 +54,7 @@ class Settings:
     # desktop
     close_to_tray: bool = True  # closing the window keeps watching and indexing in the background
     welcomed: bool = False  # the first-run welcome was shown
+    zoom: float = 1.0  # text size factor (View ▸ Larger text, Ctrl+plus)
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

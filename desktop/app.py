@@ -59,6 +59,8 @@ class Lanterne:
         w.conversations.refresh()
         w.refresh_models()
         w.offer_recommended_model()
+        if abs(self.library.settings.zoom - 1.0) > 1e-3:
+            w.set_zoom(self.library.settings.zoom)
         for notice in self.library.notices:
             w.notifier.show_message(notice, kind="info", timeout_s=0)
         if watch:

@@ -53,6 +53,8 @@ class MainWindow(Retranslatable, QMainWindow):
         self.shutdown_done = False  # set by the app once the services have stopped
         self._model_state = ("idle", "")
         self._last_progress: Progress | None = None
+        self._base_font = None
+        self.zoom = 1.0
         self._told_about_tray = False
         self.has_collections = False
         self.setWindowIcon(app_icon())
@@ -133,6 +135,9 @@ class MainWindow(Retranslatable, QMainWindow):
         self.settings_action = action("settings", QKeySequence.Preferences if not QKeySequence(
             QKeySequence.Preferences).isEmpty() else "Ctrl+,", self.show_settings, "settings")
         self.focus_action = action("focus-question", "Ctrl+L", lambda: self.chat.question.setFocus(), None)
+        self.zoom_in_action = action("zoom-in", QKeySequence.ZoomIn, lambda: self.set_zoom(self.zoom * 1.15), None)
+        self.zoom_out_action = action("zoom-out", QKeySequence.ZoomOut, lambda: self.set_zoom(self.zoom / 1.15), None)
+        self.zoom_reset_action = action("zoom-reset", "Ctrl+0", lambda: self.set_zoom(1.0), None)
         self.logs_action = action("logs", None, lambda: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(self.library.layout.logs))), None)
         self.help_action = action("help", QKeySequence.HelpContents, self.show_help, None)
@@ -144,6 +149,8 @@ class MainWindow(Retranslatable, QMainWindow):
         self.file_menu.addAction(self.quit_action)
         self.view_menu = bar.addMenu("")
         self.view_menu.addActions([self.problems_action, self.focus_action])
+        self.view_menu.addSeparator()
+        self.view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
         self.tools_menu = bar.addMenu("")
         self.tools_menu.addActions([self.models_action, self.settings_action])
         self.help_menu = bar.addMenu("")
@@ -289,6 +296,23 @@ class MainWindow(Retranslatable, QMainWindow):
         self.preview.show_citation(citation)
         self.preview.show()
         self.preview.raise_()
+
+    def set_zoom(self, factor: float) -> None:
+        """Text size for the whole window (Ctrl+plus, Ctrl+minus, Ctrl+0), kept in the settings."""
+        from PySide6.QtGui import QFont
+        from PySide6.QtWidgets import QApplication
+
+        if self._base_font is None:
+            self._base_font = QFont(QApplication.font())
+        self.zoom = max(0.8, min(2.5, factor))
+        font = QFont(self._base_font)
+        font.setPointSizeF(self._base_font.pointSizeF() * self.zoom)
+        QApplication.setFont(font)
+        self.chat.transcript.document().setDefaultFont(font)
+        if abs(self.library.settings.zoom - self.zoom) > 1e-3:
+            self.library.settings.zoom = round(self.zoom, 3)
+            settings, path = self.library.settings, self.library.layout.settings
+            self.runner.run(lambda: settings.save(path), name="lanterne-settings")
 
     def offer_recommended_model(self) -> None:
         """First run: recommend the catalog model that suits this computer (not in strict offline
@@ -472,6 +496,9 @@ class MainWindow(Retranslatable, QMainWindow):
         self.models_action.setText(self.tr("Models…"))
         self.settings_action.setText(self.tr("Settings…"))
         self.focus_action.setText(self.tr("Go to the question box"))
+        self.zoom_in_action.setText(self.tr("Larger text"))
+        self.zoom_out_action.setText(self.tr("Smaller text"))
+        self.zoom_reset_action.setText(self.tr("Normal text size"))
         self.logs_action.setText(self.tr("Open logs folder"))
         self.help_action.setText(self.tr("Lanterne help"))
         self.about_action.setText(self.tr("About Lanterne"))

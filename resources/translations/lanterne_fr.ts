@@ -517,6 +517,18 @@
         <translation>Aller à la zone de question</translation>
     </message>
     <message>
+        <source>Larger text</source>
+        <translation>Texte plus grand</translation>
+    </message>
+    <message>
+        <source>Smaller text</source>
+        <translation>Texte plus petit</translation>
+    </message>
+    <message>
+        <source>Normal text size</source>
+        <translation>Taille de texte normale</translation>
+    </message>
+    <message>
         <source>Lanterne help</source>
         <translation>Aide de Lanterne</translation>
     </message>

@@ -305,6 +305,20 @@ def test_f1_opens_the_help_and_about_sits_in_the_help_menu(app_factory, qtbot):
     assert window.pause_action not in window.view_menu.actions()
 
 
+def test_zoom_scales_the_text_and_is_remembered(app_factory, library, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window = app_factory(watch=False).window
+    before = QApplication.font().pointSizeF()
+    window.zoom_in_action.trigger()
+    window.zoom_in_action.trigger()
+    assert QApplication.font().pointSizeF() > before * 1.3
+    assert window.chat.transcript.document().defaultFont().pointSizeF() > before * 1.3
+    qtbot.waitUntil(lambda: Settings.load(library.layout.settings).zoom > 1.3, timeout=5_000)
+    window.zoom_reset_action.trigger()
+    assert abs(QApplication.font().pointSizeF() - before) < 0.01
+
+
 def test_settings_persist(app_factory, library, qtbot):
     window = app_factory(watch=False).window
     window.settings_action.trigger()
