@@ -19,7 +19,7 @@ from desktop.bridge import Runner
 from desktop.i18n import Retranslatable
 from desktop.markdown import highlight, query_words, to_html
 from desktop.messages import error_text, unexpected_text
-from desktop.style import emphasize, icon, muted
+from desktop.style import ElidedLabel, emphasize, icon, muted
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class ChatPanel(Retranslatable, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         header = QHBoxLayout()
-        self.title = QLabel()
+        self.title = ElidedLabel()  # a long question as title must not squeeze the model menu
         emphasize(self.title, scale=1.2)
         header.addWidget(self.title, 1)
         self.scope_button = QToolButton()

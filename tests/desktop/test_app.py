@@ -319,6 +319,19 @@ def test_zoom_scales_the_text_and_is_remembered(app_factory, library, qtbot):
     assert abs(QApplication.font().pointSizeF() - before) < 0.01
 
 
+def test_a_long_conversation_title_does_not_squeeze_the_model_menu(app_factory, qtbot):
+    window = app_factory(watch=False).window
+    window.resize(1000, 700)
+    chat = window.chat
+    chat.title_text = "Quelles sont les conditions de résiliation du contrat de maintenance " * 4
+    chat.retranslate()
+    qtbot.wait(50)
+    combo = chat.model_combo
+    assert combo.width() >= combo.minimumWidth() >= 200
+    assert chat.title.full_text().startswith("Quelles sont") and chat.title.text().endswith("…")
+    assert chat.title.toolTip() == chat.title.full_text()
+
+
 def test_settings_persist(app_factory, library, qtbot):
     window = app_factory(watch=False).window
     window.settings_action.trigger()
