@@ -79,6 +79,18 @@ class ChatStore:
                 (title.strip()[:200] or "Conversation", now, now, json.dumps(collections or []), model))
             return self.get(cur.lastrowid)
 
+    def rename_collection(self, old: str, new: str) -> int:
+        """Conversations scoped to a renamed collection keep their scope. Returns how many changed."""
+        changed = 0
+        with self._lock:
+            for row in self._conn.execute("SELECT id, collections FROM conversations").fetchall():
+                names = json.loads(row["collections"])
+                if old in names:
+                    names = [new if n == old else n for n in names]
+                    self._conn.execute("UPDATE conversations SET collections=? WHERE id=?", (json.dumps(names), row["id"]))
+                    changed += 1
+        return changed
+
     def get(self, chat_id: int) -> Conversation:
         rows = self._q("SELECT * FROM conversations WHERE id=?", (chat_id,))
         if not rows:

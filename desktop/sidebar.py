@@ -77,10 +77,12 @@ class CollectionsView(Retranslatable, QWidget):
     Signals:
         problems_requested(): the user asked for the Problems view.
         add_requested(str): "Add folder…" on a collection (its name).
+        renamed(str, str): a collection was renamed (old name, new name).
     """
 
     problems_requested = Signal()
     add_requested = Signal(str)
+    renamed = Signal(str, str)
 
     def __init__(self, library: Library, controller: IndexingController, runner: Runner,
                  parent: QWidget | None = None) -> None:
@@ -210,9 +212,37 @@ class CollectionsView(Retranslatable, QWidget):
         elif coll is not None:
             menu.addAction(icon("folder-add"), self.tr("Add folder to “{0}”…").format(coll.name),
                            lambda: self.add_requested.emit(coll.name))
+            menu.addAction(self.tr("Rename…"), lambda: self.rename(coll))
             if coll.problems:
                 menu.addAction(icon("warning"), self.tr("Show problems"), self.problems_requested)
         menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def rename(self, coll: CollectionInfo, name: str | None = None) -> None:
+        """Rename a collection (F2 or the context menu); conversations scoped to it follow."""
+        from PySide6.QtWidgets import QInputDialog
+
+        if name is None:
+            name, ok = QInputDialog.getText(self, self.tr("Rename collection"), self.tr("New name:"), text=coll.name)
+            if not ok:
+                return
+        name = " ".join((name or "").split())
+        if not name or name == coll.name:
+            return
+        library, old = self.library, coll.name
+
+        def work():
+            library.catalog.rename_collection(coll.id, name)
+            library.chats.rename_collection(old, name)
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, ValueError):
+                QMessageBox.information(self, self.tr("Rename collection"),
+                                        self.tr("A collection named “{0}” already exists.").format(name))
+            else:
+                self.runner.on_error(error)
+
+        self.runner.run(work, lambda _r: (self.refresh(), self.renamed.emit(old, name)), failed,
+                        name="lanterne-rename")
 
     def _remove(self, source: SourceInfo) -> None:
         answer = QMessageBox.question(

@@ -99,6 +99,7 @@ class MainWindow(Retranslatable, QMainWindow):
         self.welcome.download_requested.connect(self.download_recommended)
         self.collections.add_requested.connect(self.add_folder)
         self.collections.problems_requested.connect(self.show_problems)
+        self.collections.renamed.connect(self._collection_renamed)
         self.progress_panel.problems_requested.connect(self.show_problems)
         self.conversations.chosen.connect(self._open_conversation)
         self.conversations.new_requested.connect(self.new_conversation)
@@ -379,6 +380,11 @@ class MainWindow(Retranslatable, QMainWindow):
         self.retranslate()
 
     # -- state
+    def _collection_renamed(self, old: str, new: str) -> None:
+        chat = self.chat
+        chat.scope = [new if n == old else n for n in chat.scope]
+        self._catalog_changed()
+
     def _catalog_changed(self) -> None:
         def done(names: list[str]) -> None:
             self.has_collections = bool(names)

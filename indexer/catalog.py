@@ -223,6 +223,19 @@ class Catalog:
         self._backup_sources()
         return Collection(row["id"], row["name"])
 
+    def rename_collection(self, collection_id: int, name: str) -> Collection:
+        """Give a collection another name (documents, folders and index stay as they are).
+        Raises ValueError when the name is empty or already used by another collection."""
+        name = " ".join(name.split())
+        if not name:
+            raise ValueError("empty name")
+        other = self.collection(name)
+        if other is not None and other.id != collection_id:
+            raise ValueError("name already used")
+        self._q("UPDATE collections SET name=? WHERE id=?", (name, collection_id))
+        self._backup_sources()
+        return Collection(collection_id, name)
+
     def collection(self, name: str) -> Collection | None:
         rows = self._q("SELECT id, name FROM collections WHERE name=?", (name,))
         return Collection(rows[0]["id"], rows[0]["name"]) if rows else None

@@ -256,8 +256,24 @@
         <translation>Ajouter un dossier à « {0} »…</translation>
     </message>
     <message>
+        <source>Rename…</source>
+        <translation>Renommer…</translation>
+    </message>
+    <message>
         <source>Show problems</source>
         <translation>Afficher les problèmes</translation>
+    </message>
+    <message>
+        <source>Rename collection</source>
+        <translation>Renommer la collection</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>Nouveau nom :</translation>
+    </message>
+    <message>
+        <source>A collection named “{0}” already exists.</source>
+        <translation>Une collection nommée « {0} » existe déjà.</translation>
     </message>
     <message>
         <source>Remove folder</source>

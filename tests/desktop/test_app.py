@@ -332,6 +332,28 @@ def test_a_long_conversation_title_does_not_squeeze_the_model_menu(app_factory, 
     assert chat.title.toolTip() == chat.title.full_text()
 
 
+def test_rename_a_collection_keeps_its_documents_and_conversations(app_factory, library, tmp_path, qtbot):
+    from core.indexing import IndexingService
+
+    folder = tmp_path / "rh"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Le parking ferme à 20 heures.", encoding="utf-8")
+    IndexingService(library).index([str(folder)], "RH")
+    conv = library.chats.create("Parking", ["RH"])
+    window = app_factory(watch=False).window
+    view = window.collections
+    qtbot.waitUntil(lambda: [c.name for c in view.collections] == ["RH"], timeout=10_000)
+    view.rename(view.collections[0], "Ressources humaines")
+    qtbot.waitUntil(lambda: [c.name for c in view.collections] == ["Ressources humaines"], timeout=10_000)
+    assert library.catalog.counts(library.catalog.collection("Ressources humaines").id).get("indexed") == 1
+    assert library.chats.get(conv.id).collections == ["Ressources humaines"]
+    library.catalog.ensure_collection("Autre")
+    import pytest as _pytest
+
+    with _pytest.raises(ValueError):
+        library.catalog.rename_collection(library.catalog.collection("Autre").id, "Ressources humaines")
+
+
 def test_settings_persist(app_factory, library, qtbot):
     window = app_factory(watch=False).window
     window.settings_action.trigger()
