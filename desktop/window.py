@@ -301,7 +301,6 @@ class MainWindow(Retranslatable, QMainWindow):
     def set_zoom(self, factor: float) -> None:
         """Text size for the whole window (Ctrl+plus, Ctrl+minus, Ctrl+0), kept in the settings."""
         from PySide6.QtGui import QFont
-        from PySide6.QtWidgets import QApplication
 
         if self._base_font is None:
             self._base_font = QFont(QApplication.font())

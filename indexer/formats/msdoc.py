@@ -86,7 +86,6 @@ def _text_word97(word: bytes, table: bytes) -> tuple[str, str]:
     cslw = _u16(word, lw_at)
     rglw = lw_at + 2
     ccp = [_u32(word, rglw + 4 * i) for i in range(3, min(cslw, 11))]  # ccpText, Ftn, Hdd, Mcr, Atn, Edn, Txbx, HdrTxbx
-    ccp_text = ccp[0] if ccp else 0
     fclcb_at = rglw + cslw * 4
     cb_fclcb = _u16(word, fclcb_at)
     fclcb = fclcb_at + 2

@@ -348,9 +348,7 @@ def test_rename_a_collection_keeps_its_documents_and_conversations(app_factory, 
     assert library.catalog.counts(library.catalog.collection("Ressources humaines").id).get("indexed") == 1
     assert library.chats.get(conv.id).collections == ["Ressources humaines"]
     library.catalog.ensure_collection("Autre")
-    import pytest as _pytest
-
-    with _pytest.raises(ValueError):
+    with pytest.raises(ValueError):
         library.catalog.rename_collection(library.catalog.collection("Autre").id, "Ressources humaines")
 
 

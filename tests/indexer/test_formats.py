@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from indexer.errors import ExtractionError, UnsupportedFormat
+from indexer.errors import ExtractionError
 from indexer.formats import detect_format, extract
 from tests.conftest import (CORPUS, FR_CONTRACT, make_docx, make_eml, make_odt, make_pdf, make_pptx, make_scanned_pdf,
                             make_xlsx)
