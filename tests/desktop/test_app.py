@@ -98,7 +98,9 @@ def test_problems_view_lists_failed_files_with_reasons_and_retry(app_factory, li
     dialog = lanterne.window.problems
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=10_000)
     reasons = {dialog.table.item(r, 0).text(): dialog.table.item(r, 1).text() for r in range(2)}
-    assert reasons["scan.pdf"].startswith("Scanned document without a text layer")
+    # a blank scan: text recognition ran and found nothing (or, without the models, says so)
+    assert reasons["scan.pdf"].startswith(("Scanned document: no text could be recognised",
+                                           "Scanned document or image: the text recognition models"))
     assert reasons["empty.txt"] == "Empty file."
     # fix the file, then Retry: it is read again and indexed
     (folder / "empty.txt").write_text("Le parking ferme à 20 heures.", encoding="utf-8")
