@@ -30,16 +30,24 @@ def _messages(path: Path) -> dict[tuple[str, str], ET.Element]:
     return out
 
 
+def _texts(translation: ET.Element) -> list[str]:
+    """The translated text, or each plural form of a "%n" message."""
+    forms = [(n.text or "") for n in translation.findall("numerusform")]
+    return forms or [translation.text or ""]
+
+
 def test_french_translation_is_complete():
     messages = _messages(TS)
     assert len(messages) > 150
     unfinished = [src for (_, src), tr in messages.items()
-                  if tr is None or tr.get("type") in ("unfinished", "vanished", "obsolete") or not (tr.text or "").strip()]
+                  if tr is None or tr.get("type") in ("unfinished", "vanished", "obsolete")
+                  or not all(t.strip() for t in _texts(tr))]
     assert not unfinished, f"untranslated: {unfinished[:5]}"
-    # placeholders survive translation
+    # placeholders survive translation (in every plural form)
     for (_, src), tr in messages.items():
-        for placeholder in ("{0}", "{1}", "{2", "{3}"):
-            assert (placeholder in src) == (placeholder in tr.text), (src, tr.text)
+        for text in _texts(tr):
+            for placeholder in ("{0}", "{1}", "{2", "{3}", "%n"):
+                assert (placeholder in src) == (placeholder in text), (src, text)
 
 
 def test_every_source_string_is_in_the_translation(tmp_path):
