@@ -58,6 +58,9 @@ class Translations:
         # installing or removing a translator sends LanguageChange to every widget
         self.language = language
         QLocale.setDefault(QLocale(language))
+        # widgets took the default locale when they were made: numbers in the open windows follow too
+        for widget in self.app.topLevelWidgets():
+            widget.setLocale(QLocale(language))
         return language
 
 

@@ -27,23 +27,37 @@ def _u32(data: bytes, offset: int) -> int:
     return struct.unpack_from("<I", data, offset)[0]
 
 
-def _read_stream(ole, name: str, limit: int = 512 * 2**20) -> bytes:
-    if not ole.exists(name):
-        raise ExtractionError(_DAMAGED)
-    if ole.get_size(name) > limit:
-        raise ExtractionError("too large: the document's text stream is over 512 MB")
-    with ole.openstream(name) as fh:
-        return fh.read()
-
-
-def extract_doc(path: str) -> Extracted:
+def open_ole(path: str, damaged: str):
+    """The OLE2 container of a legacy Office file; a broken one raises ``damaged``."""
     import olefile
 
     try:
-        ole = olefile.OleFileIO(path)
+        return olefile.OleFileIO(path)
     except Exception as exc:
-        raise ExtractionError(_DAMAGED) from exc
-    with ole:
+        raise ExtractionError(damaged) from exc
+
+
+def read_stream(ole, name: str, damaged: str, limit: int = 512 * 2**20) -> bytes:
+    """One stream, size-capped; olefile's errors on broken sector chains become ``damaged``."""
+    if not ole.exists(name):
+        raise ExtractionError(damaged)
+    try:
+        if ole.get_size(name) > limit:
+            raise ExtractionError(f"too large: the file's {name} stream is over {limit // 2**20} MB")
+        with ole.openstream(name) as fh:
+            return fh.read()
+    except ExtractionError:
+        raise
+    except Exception as exc:
+        raise ExtractionError(damaged) from exc
+
+
+def _read_stream(ole, name: str) -> bytes:
+    return read_stream(ole, name, _DAMAGED)
+
+
+def extract_doc(path: str) -> Extracted:
+    with open_ole(path, _DAMAGED) as ole:
         try:
             word = _read_stream(ole, "WordDocument")
             if len(word) < 0x20 or _u16(word, 0) not in (0xA5EC, 0xA5DC):

@@ -47,28 +47,14 @@ def _records(data: bytes, start: int, end: int):
 
 
 def extract_ppt(path: str) -> Extracted:
-    import olefile
+    from indexer.formats.msdoc import open_ole, read_stream
 
-    try:
-        ole = olefile.OleFileIO(path)
-    except Exception as exc:
-        raise ExtractionError(_DAMAGED) from exc
-    with ole:
-        if not ole.exists("PowerPoint Document"):
-            if ole.exists("PP40"):
-                raise ExtractionError("unsupported format: PowerPoint 4.0 presentation (1994); save it as .pptx to index it")
-            raise ExtractionError(_DAMAGED)
+    with open_ole(path, _DAMAGED) as ole:
+        if not ole.exists("PowerPoint Document") and ole.exists("PP40"):
+            raise ExtractionError("unsupported format: PowerPoint 4.0 presentation (1994); save it as .pptx to index it")
         if ole.exists("EncryptedSummary"):
             raise ExtractionError("password protected")
-        try:
-            if ole.get_size("PowerPoint Document") > 512 * 2**20:
-                raise ExtractionError("too large: the presentation's stream is over 512 MB")
-            with ole.openstream("PowerPoint Document") as fh:
-                data = fh.read()
-        except ExtractionError:
-            raise
-        except Exception as exc:  # olefile's own errors on broken sector chains
-            raise ExtractionError(_DAMAGED) from exc
+        data = read_stream(ole, "PowerPoint Document", _DAMAGED)
     try:
         return _extract(data)
     except ExtractionError:

@@ -244,7 +244,8 @@ def test_preview_of_a_scan_lights_the_recognised_words(app_factory, library, tmp
     assert all(0 <= r[1] < r[3] <= height for r in preview.image.rects)
 
 
-def test_tab_leaves_the_question_box(app_factory, library, tmp_path, qtbot):
+def _chat_window(app_factory, library, tmp_path, qtbot):
+    """The window on its conversation page: a library with one indexed note."""
     from core.indexing import IndexingService
 
     folder = tmp_path / "notes"
@@ -253,6 +254,11 @@ def test_tab_leaves_the_question_box(app_factory, library, tmp_path, qtbot):
     IndexingService(library).index([str(folder)], "Notes")
     window = app_factory(watch=False).window
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.chat, timeout=10_000)
+    return window, folder
+
+
+def test_tab_leaves_the_question_box(app_factory, library, tmp_path, qtbot):
+    window, _ = _chat_window(app_factory, library, tmp_path, qtbot)
     window.activateWindow()
     question = window.chat.question
     question.setFocus()
@@ -281,16 +287,18 @@ def test_french_screens_use_french_numbers_and_units(app_factory, qtbot):
     window.show_models()
     qtbot.waitUntil(lambda: window.models_dialog.catalog.rowCount() > 0, timeout=10_000)
     texts = [w.text() for w in window.findChildren(QLabel) + window.models_dialog.findChildren(QLabel) if w.isVisible()]
-    for table in window.models_dialog.findChildren(QTableWidget):
-        texts += [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())
+    for table in window.models_dialog.findChildren(QTableWidget):  # sizes, RAM, languages (not names)
+        texts += [table.item(r, c).text() for r in range(table.rowCount()) for c in (1, 2, 3)
                   if table.item(r, c)]
     english = [t for t in texts if re.search(r"\d\.\d|\b[KMGT]B\b|—\s*restant|^\s*—\s*$", t)]
     assert not english, english
     assert any("1,5 fichiers/s" in t for t in texts)
     from models.catalog import Machine, recommend
 
+    names = [table.item(r, 0).text() for table in window.models_dialog.findChildren(QTableWidget)
+             for r in range(table.rowCount()) if table.item(r, 0)]
     if recommend(Machine.detect(".")).model is not None:
-        assert any("recommandé pour cet ordinateur" in t for t in texts)
+        assert any("recommandé pour cet ordinateur" in t for t in names)
     assert any("dont français" in t for t in texts)  # "29 langues, dont français, English"
     assert any("1 200" in t.replace("\u202f", " ").replace("\xa0", " ") for t in texts)  # grouped the French way
 
@@ -487,14 +495,7 @@ def _unnamed_interactive(root) -> list[str]:
 def test_every_interactive_widget_has_an_accessible_name(app_factory, library, tmp_path, qtbot):
     from PySide6.QtWidgets import QApplication
 
-    from core.indexing import IndexingService
-
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Le parking ferme à 20 heures.", encoding="utf-8")
-    IndexingService(library).index([str(folder)], "Notes")
-    window = app_factory(watch=False).window
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.chat, timeout=10_000)
+    window, folder = _chat_window(app_factory, library, tmp_path, qtbot)
     for language in ("en", "fr"):
         window.translations.apply(language)
         assert _unnamed_interactive(window) == [], language
