@@ -52,6 +52,24 @@ def error_text(code: str, fallback: str) -> str:
     return table.get(code, fallback)
 
 
+# Language names in the UI language (Qt names languages only in English or in themselves).
+_LANGUAGES = {
+    "fr": QT_TRANSLATE_NOOP("Languages", "French"), "en": QT_TRANSLATE_NOOP("Languages", "English"),
+    "de": QT_TRANSLATE_NOOP("Languages", "German"), "es": QT_TRANSLATE_NOOP("Languages", "Spanish"),
+    "it": QT_TRANSLATE_NOOP("Languages", "Italian"), "pt": QT_TRANSLATE_NOOP("Languages", "Portuguese"),
+    "nl": QT_TRANSLATE_NOOP("Languages", "Dutch"), "hi": QT_TRANSLATE_NOOP("Languages", "Hindi"),
+    "th": QT_TRANSLATE_NOOP("Languages", "Thai"),
+}
+_TESSERACT = {"fra": "fr", "eng": "en", "deu": "de", "spa": "es", "ita": "it", "por": "pt", "nld": "nl",
+              "hin": "hi", "tha": "th"}
+
+
+def language_name(code: str) -> str:
+    """"fr" or Tesseract's "fra" → "French" / "français"; other codes as they are."""
+    code = _TESSERACT.get(code, code)
+    return QCoreApplication.translate("Languages", _LANGUAGES[code]) if code in _LANGUAGES else code
+
+
 def unexpected_text() -> str:
     return QCoreApplication.translate("Messages", "Something went wrong. The details are in the log file; nothing was lost.")
 

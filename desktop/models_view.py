@@ -29,8 +29,10 @@ def languages_label(text: str) -> str:
     language: "29 langues, dont français et anglais" / "français, English, Deutsch…"."""
     import re
 
+    from desktop.messages import language_name
+
     codes = re.findall(r"\b([a-z]{2})\b", text.split("incl.")[-1])
-    names = [QLocale(code).nativeLanguageName() or code for code in codes]
+    names = [language_name(code) for code in codes]
     count = re.match(r"\s*(\d+)\s+languages", text)
     if count:
         return QCoreApplication.translate("ModelsDialog", "{0} languages, including {1}").format(QLocale().toString(int(count.group(1))),
@@ -50,6 +52,8 @@ _GPU = QT_TRANSLATE_NOOP("ModelsDialog", ", graphics card")
 
 def recommendation_reason(reason: str, machine) -> str:
     """Why the recommended model suits this computer, in the UI language."""
+    if machine is None:
+        return ""
     text = QCoreApplication.translate("ModelsDialog", _REASONS.get(reason, _REASONS["too-small"]))
     gpu = QCoreApplication.translate("ModelsDialog", _GPU) if machine.gpu else ""
     return text.format(_gb(machine.ram_gb * 2**30), QLocale().toString(machine.cores), gpu,

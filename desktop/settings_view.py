@@ -120,7 +120,8 @@ class SettingsDialog(Retranslatable, QDialog):
         from indexer.ocr import available_languages
 
         wanted = set(s.ocr_languages.split("+"))
-        for code in sorted(available_languages(), key=lambda c: (c not in ("fra", "eng"), c)):
+        order = {"fra": 0, "eng": 1}  # French and English first, then the others alphabetically
+        for code in sorted(available_languages(), key=lambda c: (order.get(c, 2), c)):
             item = QListWidgetItem(code)
             item.setData(Qt.UserRole, code)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
@@ -263,13 +264,12 @@ class SettingsDialog(Retranslatable, QDialog):
         self.ocr_langs_label.setText(self.tr("Languages of the scans"))
         self.ocr_langs.setAccessibleName(self.tr("Languages of the scans"))
         self.ocr_langs.setToolTip(self.tr("Languages installed for text recognition. Fewer languages read faster."))
-        names = {"fra": self.tr("French"), "eng": self.tr("English"), "deu": self.tr("German"),
-                 "spa": self.tr("Spanish"), "ita": self.tr("Italian"), "nld": self.tr("Dutch"),
-                 "por": self.tr("Portuguese")}
+        from desktop.messages import language_name
+
         for i in range(self.ocr_langs.count()):
             item = self.ocr_langs.item(i)
             code = item.data(Qt.UserRole)
-            item.setText(f"{names[code]} ({code})" if code in names else code)
+            item.setText(f"{language_name(code)} ({code})")
         self.answers.setTitle(self.tr("Advanced: answers"))
         self.gpu_label.setText(self.tr("Graphics card use (−1: automatic, 0: processor only)"))
         self.gpu.setToolTip(self.tr("How many layers of the model the graphics card computes. Automatic uses "

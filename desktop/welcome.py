@@ -84,14 +84,16 @@ class WelcomePage(Retranslatable, QWidget):
         self.offer.setVisible(False)
         self.recommended = None
         self.reason = ""
+        self.machine = None
         layout.addSpacing(12)
         layout.addWidget(self.offer, 0, Qt.AlignHCenter)
         layout.addStretch(2)
         self.retranslate()
 
-    def offer_model(self, model, reason: str) -> None:
-        """Show the recommended catalog model (None: no offer) and why it suits this computer."""
-        self.recommended, self.reason = model, reason
+    def offer_model(self, model, reason: str, machine=None) -> None:
+        """Show the recommended catalog model (None: no offer) and why it suits this computer
+        (``reason``: models.catalog's code, put in words at each language change)."""
+        self.recommended, self.reason, self.machine = model, reason, machine
         self.offer.setVisible(model is not None and self.first_run)
         self.retranslate()
 
@@ -126,10 +128,10 @@ class WelcomePage(Retranslatable, QWidget):
                              "small demonstration: for real answers, get a stronger model in Models.")
         self.models.setText(models)
         if self.recommended is not None:
-            from desktop.models_view import _gb
+            from desktop.models_view import _gb, recommendation_reason
 
             self.offer_text.setText(self.tr("<b>Recommended for this computer: {0}</b><br>{1}").format(
-                self.recommended.title, self.reason))
+                self.recommended.title, recommendation_reason(self.reason, self.machine)))
             self.offer_button.setText(self.tr("Download {0} ({1})").format(
                 self.recommended.title.split(" (")[0], _gb(self.recommended.size_gb * 2**30)))
             self.offer_button.setAccessibleName(self.offer_button.text())

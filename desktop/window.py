@@ -317,7 +317,6 @@ class MainWindow(Retranslatable, QMainWindow):
     def offer_recommended_model(self) -> None:
         """First run: recommend the catalog model that suits this computer (not in strict offline
         mode, and not when a downloaded or imported model is already installed)."""
-        from desktop.models_view import recommendation_reason
         from models.catalog import Machine, recommend
 
         library = self.library
@@ -332,7 +331,7 @@ class MainWindow(Retranslatable, QMainWindow):
         def done(result) -> None:
             installed, machine, rec = result
             if not installed and rec.model is not None:
-                self.welcome.offer_model(rec.model, recommendation_reason(rec.reason, machine))
+                self.welcome.offer_model(rec.model, rec.reason, machine)
 
         self.runner.run(work, done, name="lanterne-recommend")
 
