@@ -71,6 +71,7 @@ class WelcomePage(Retranslatable, QWidget):
         offer_layout = QVBoxLayout(self.offer)
         self.offer_text = QLabel()
         self.offer_text.setWordWrap(True)
+        self.offer_text.setFixedWidth(570)
         self.offer_text.setAlignment(Qt.AlignCenter)
         offer_layout.addWidget(self.offer_text)
         self.offer_button = QPushButton(icon("download"), "")
@@ -137,6 +138,7 @@ class WelcomePage(Retranslatable, QWidget):
             self.offer_button.setAccessibleName(self.offer_button.text())
             self.demo_button.setText(self.tr("Continue with the demonstration model"))
             self.demo_button.setAccessibleName(self.demo_button.text())
+            self.offer_text.setFixedHeight(self.offer_text.heightForWidth(self.offer_text.width()) + 4)
         for label in (self.intro, self.models):  # wrapped text: reserve the height it needs
             label.setFixedHeight(label.heightForWidth(label.width()) + 4)
 
