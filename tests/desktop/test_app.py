@@ -523,3 +523,59 @@ def test_every_interactive_widget_has_an_accessible_name(app_factory, library, t
     about.show()
     assert _unnamed_interactive(about) == []
     QApplication.processEvents()
+
+
+# Qt's own folder dialog on the offscreen platform: harmless notices of what that platform lacks
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_keyboard_only_add_a_folder_ask_and_open_a_citation(app_factory, library, llm, tmp_path, qtbot):
+    """Everything from the keyboard: Ctrl+O and a typed path, Ctrl+L and a question, Ctrl+Enter,
+    Tab to the sources, Enter on one: the preview opens."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+    folder = tmp_path / "Parking"
+    folder.mkdir()
+    (folder / "reglement.txt").write_text("Le parking du personnel ferme à 20 heures, le samedi à 13 heures.",
+                                          encoding="utf-8")
+    lanterne = app_factory(llm=llm)
+    window = lanterne.window
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    typed = []
+
+    def type_the_path() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(100, type_the_path)
+            return
+        edit = dialog.findChild(QLineEdit, "fileNameEdit")
+        edit.setFocus()
+        qtbot.keyClicks(edit, str(folder))
+        qtbot.keyClick(edit, Qt.Key_Return)
+        typed.append(True)
+
+    QTimer.singleShot(200, type_the_path)
+    qtbot.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File ▸ Add folder…: the dialog runs here
+    assert typed
+    qtbot.waitUntil(lambda: indexed(library) == 1, timeout=60_000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.chat, timeout=10_000)
+
+    window.activateWindow()  # the folder dialog has closed: back to the main window
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(window, Qt.Key_L, Qt.ControlModifier)  # to the question box
+    question = window.chat.question
+    qtbot.waitUntil(question.hasFocus, timeout=5_000)
+    qtbot.keyClicks(question, "Quand le parking ferme-t-il ?")
+    with qtbot.waitSignal(window.chat.answer_finished, timeout=120_000):
+        qtbot.keyClick(question, Qt.Key_Return, Qt.ControlModifier)
+
+    transcript = window.chat.transcript
+    for _ in range(15):  # Tab through the controls to the answer
+        if transcript.hasFocus():
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Tab)
+    assert transcript.hasFocus()
+    qtbot.keyClick(transcript, Qt.Key_Tab)  # inside the answer, Tab goes from link to link
+    qtbot.keyClick(transcript, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.preview is not None and window.preview.isVisible(), timeout=30_000)
+    assert window.preview.path.endswith("reglement.txt")
