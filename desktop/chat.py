@@ -341,15 +341,9 @@ class ChatPanel(Retranslatable, QWidget):
 
     def where(self, c: dict) -> str:
         """Where a cited passage is: "page 3", or for a spreadsheet its sheet and rows."""
-        rows = c.get("rows")
-        if rows:
-            sheet = (c.get("heading") or "").split(" > ")[0]
-            first, last = int(rows[0]), int(rows[1])
-            locale = self.locale()
-            span = (self.tr("row {0}").format(locale.toString(first)) if first == last else
-                    self.tr("rows {0}–{1}").format(locale.toString(first), locale.toString(last)))
-            return self.tr("sheet “{0}”, {1}").format(sheet, span) if sheet else span
-        return self.tr("page {0}").format(c["page"]) if c.get("page") else ""
+        from desktop.messages import citation_place
+
+        return citation_place(c)
 
     def copy_answer(self, index: int) -> None:
         if not (0 <= index < len(self.turns)):

@@ -70,6 +70,25 @@ def language_name(code: str) -> str:
     return QCoreApplication.translate("Languages", _LANGUAGES[code]) if code in _LANGUAGES else code
 
 
+def citation_place(citation: dict, page: int | None = None) -> str:
+    """Where a cited passage is, in the UI language: "page 3", or for a spreadsheet its sheet and
+    rows ("feuille « Tarifs », lignes 12 à 40"). ``page`` overrides the citation's (a preview
+    showing another page)."""
+    from PySide6.QtCore import QLocale
+
+    rows = citation.get("rows")
+    if rows:
+        locale = QLocale()
+        sheet = (citation.get("heading") or "").split(" > ")[0]
+        first, last = int(rows[0]), int(rows[1])
+        span = (QCoreApplication.translate("Messages", "row {0}").format(locale.toString(first)) if first == last else
+                QCoreApplication.translate("Messages", "rows {0}–{1}").format(locale.toString(first),
+                                                                            locale.toString(last)))
+        return QCoreApplication.translate("Messages", "sheet “{0}”, {1}").format(sheet, span) if sheet else span
+    page = page if page is not None else citation.get("page")
+    return QCoreApplication.translate("Messages", "page {0}").format(page) if page else ""
+
+
 def unexpected_text() -> str:
     return QCoreApplication.translate("Messages", "Something went wrong. The details are in the log file; nothing was lost.")
 

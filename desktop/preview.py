@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QScrol
 from core.library import Library
 from desktop.bridge import Runner
 from desktop.i18n import Retranslatable
-from desktop.messages import error_text
+from desktop.messages import citation_place, error_text
 from desktop.style import emphasize, icon
 
 log = logging.getLogger(__name__)
@@ -319,11 +319,8 @@ class PreviewDialog(Retranslatable, QDialog):
     def retranslate(self) -> None:
         name = os.path.basename(self.path)
         self.setWindowTitle(self.tr("{0} — Lanterne").format(name) if name else self.tr("Preview — Lanterne"))
-        rows = self.citation.get("rows")
-        if rows:
-            sheet = (self.citation.get("heading") or "").split(" > ")[0]
-            span = self.tr("rows {0}–{1}").format(self.locale().toString(int(rows[0])), self.locale().toString(int(rows[1])))
-            where = self.tr("sheet “{0}”, {1}").format(sheet, span) if sheet else span
+        if self.citation.get("rows"):
+            where = citation_place(self.citation)
         else:
             where = self.tr("page {0}").format(self.page) if self.is_pdf else ""
         self.heading.setText(f"[{self.citation.get('n', '')}] {name}" + (f" — {where}" if where else ""))

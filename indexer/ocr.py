@@ -40,9 +40,8 @@ def tessdata_dirs() -> list[Path]:
     """Where language models are looked for, first match wins: LANTERNE_TESSDATA, the installed
     app's own copy, TESSDATA_PREFIX, then the system's Tesseract data."""
     found: list[Path] = []
-    for env in ("LANTERNE_TESSDATA",):
-        if os.environ.get(env):
-            found.append(Path(os.environ[env]))
+    if os.environ.get("LANTERNE_TESSDATA"):
+        found.append(Path(os.environ["LANTERNE_TESSDATA"]))
     base = getattr(sys, "_MEIPASS", None)
     if base:
         found.append(Path(base) / "tessdata")
@@ -193,7 +192,7 @@ class OcrEngine:
         x0, y0, x1, y1 = box
         rw, rh = rotated
         w, h = original
-        if angle == 90:  # rotated CCW by 90: rotated (x, y) -> original (w - 1 - y, x)... in fractions:
+        if angle == 90:  # the page was turned 90° counter-clockwise to be read
             nx0, ny0, nx1, ny1 = 1 - y1 / rh, x0 / rw, 1 - y0 / rh, x1 / rw
         elif angle == 180:
             nx0, ny0, nx1, ny1 = 1 - x1 / rw, 1 - y1 / rh, 1 - x0 / rw, 1 - y0 / rh

@@ -93,28 +93,12 @@
         <translation>Sources</translation>
     </message>
     <message>
-        <source>page {0}</source>
-        <translation>page {0}</translation>
-    </message>
-    <message>
         <source>Not found in your documents.</source>
         <translation>Introuvable dans vos documents.</translation>
     </message>
     <message>
         <source>Answer ready: {0}</source>
         <translation>Réponse prête : {0}</translation>
-    </message>
-    <message>
-        <source>row {0}</source>
-        <translation>ligne {0}</translation>
-    </message>
-    <message>
-        <source>rows {0}–{1}</source>
-        <translation>lignes {0} à {1}</translation>
-    </message>
-    <message>
-        <source>sheet “{0}”, {1}</source>
-        <translation>feuille « {0} », {1}</translation>
     </message>
     <message>
         <source>Copy</source>
@@ -747,6 +731,22 @@
         <translation>L’index de recherche est en cours de reconstruction à partir de vos documents ; relancez la recherche dans un instant.</translation>
     </message>
     <message>
+        <source>row {0}</source>
+        <translation>ligne {0}</translation>
+    </message>
+    <message>
+        <source>rows {0}–{1}</source>
+        <translation>lignes {0} à {1}</translation>
+    </message>
+    <message>
+        <source>sheet “{0}”, {1}</source>
+        <translation>feuille « {0} », {1}</translation>
+    </message>
+    <message>
+        <source>page {0}</source>
+        <translation>page {0}</translation>
+    </message>
+    <message>
         <source>Something went wrong. The details are in the log file; nothing was lost.</source>
         <translation>Un problème est survenu. Les détails sont dans le journal ; rien n’est perdu.</translation>
     </message>
@@ -1071,14 +1071,6 @@
     <message>
         <source>Preview — Lanterne</source>
         <translation>Aperçu — Lanterne</translation>
-    </message>
-    <message>
-        <source>rows {0}–{1}</source>
-        <translation>lignes {0} à {1}</translation>
-    </message>
-    <message>
-        <source>sheet “{0}”, {1}</source>
-        <translation>feuille « {0} », {1}</translation>
     </message>
     <message>
         <source>page {0}</source>

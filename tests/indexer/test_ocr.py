@@ -1,7 +1,6 @@
 """Text recognition of scans and photos, with the real engine (Tesseract, French + English)."""
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -33,22 +32,13 @@ def _page_images(pdf: Path, dpi: int = 150):
 
 
 def make_scan(tmp_path: Path, name: str = "bail-scanne.pdf", rotate: int = 0, folder: Path | None = None) -> Path:
-    """A text PDF rendered at 150 dpi grey, JPEG quality 70, as an image-only PDF (a scanner's
-    output); ``rotate`` turns the page images (a page fed sideways)."""
-    import pymupdf
+    """A text PDF as a scanner makes it (150 dpi grey, JPEG quality 70, image only: the same
+    recipe as `lanterne bench ocr`); ``rotate`` turns the page images (a page fed sideways)."""
+    from core.docgen import scan_pdf
 
     source = make_pdf(tmp_path / f"source-{name}", [[("Contrat de bail", 18), (TEXT, 11)], [(PAGE2, 11)]])
-    out = pymupdf.open()
-    for image in _page_images(source):
-        if rotate:
-            image = image.rotate(rotate, expand=True, fillcolor=255)
-        buf = io.BytesIO()
-        image.save(buf, "JPEG", quality=70)
-        page = out.new_page(width=image.width * 72 / 150, height=image.height * 72 / 150)
-        page.insert_image(page.rect, stream=buf.getvalue())
     path = (folder or tmp_path) / name
-    out.save(str(path))
-    out.close()
+    scan_pdf(source, path, rotate=rotate)
     return path
 
 
