@@ -91,12 +91,11 @@ def iter_pdf(path: str, pages_per_part: int = 100):
             raise ExtractionError("no text found in the PDF (it has no pages)")
         body_size: list[float] = []
         images_only = 0  # pages left unread: scanned, and recognition unavailable
-        recognised = 0
         emitted = False
         context = ocr.CONTEXT
         for first in range(0, page_count, pages_per_part):
             raw: list[tuple[int, str, float, bool]] = []  # (page, text, size, bold)
-            scans: list[int] = []  # page indexes that need text recognition
+            scans: dict[int, list] = {}  # page index -> its (stamped or garbage) text layer, to recognise
             ocr_headings: set[tuple[int, str]] = set()
             for index in range(first, min(first + pages_per_part, page_count)):
                 try:
@@ -124,18 +123,15 @@ def iter_pdf(path: str, pages_per_part: int = 100):
                 except Exception:
                     has_images = False
                 if has_images or page_raw:
-                    scans.append(index)
+                    scans[index] = page_raw
             if scans and context.defer and not emitted and context.available():
                 raise ocr.NeedsOcr(len(scans))  # read again after the pass's other files
-            for index in scans:
-                if not context.available():
-                    images_only += 1
+            for index, layer in scans.items():
+                result = _recognise(doc, index, context, page_count) if context.available() else None
+                if result is None:  # not recognised: the text layer it has, if any, is better than nothing
+                    raw.extend(layer)
+                    images_only += not layer
                     continue
-                result = _recognise(doc, index, context, page_count)
-                if result is None:
-                    images_only += 1
-                    continue
-                recognised += 1
                 raw.extend((index + 1, text, 0.0, False) for text in result.paragraphs)
                 ocr_headings.update((index + 1, result.paragraphs[i]) for i in result.headings)
             raw.sort(key=lambda item: item[0])
@@ -145,7 +141,7 @@ def iter_pdf(path: str, pages_per_part: int = 100):
             for block in blocks:  # recognised text has no font sizes: titles come from the layout
                 if block.kind == "para" and (block.page, block.text) in ocr_headings:
                     block.kind, block.level = "heading", 1
-            info = {"pages": page_count, "title": title, "warnings": [], "ocr_pages": recognised}
+            info = {"pages": page_count, "title": title, "warnings": []}
             if first + pages_per_part >= page_count:
                 if not emitted and not blocks:
                     if images_only:

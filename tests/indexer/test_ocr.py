@@ -197,3 +197,18 @@ def test_scan_with_a_stamped_line_of_text_is_still_recognised(tmp_path, context)
         doc.save(str(tmp_path / "stamped.pdf"))
     text = " ".join(b.text for b in extract(tmp_path / "stamped.pdf").blocks)
     assert "pénalité" in text and "résiliation" in text
+
+
+def test_without_recognition_a_scans_own_text_layer_is_kept(tmp_path, context):
+    import pymupdf
+
+    from indexer.formats.detect import extract
+
+    scan = make_scan(tmp_path)
+    with pymupdf.open(str(scan)) as doc:
+        doc[0].insert_text((20, 20), "Dossier Martin, bail du 3 mars", fontsize=7)
+        doc.save(str(tmp_path / "stamped.pdf"))
+    context.configure(False, "fra+eng")  # turned off in Settings
+    out = extract(tmp_path / "stamped.pdf")
+    assert [b.text for b in out.blocks] == ["Dossier Martin, bail du 3 mars"]
+    assert "1 page(s) without a text layer" in out.warnings[0]
