@@ -167,13 +167,17 @@ class ModelsDialog(Retranslatable, QDialog):
     def refresh(self) -> None:
         registry = self.library.registry
 
-        def work():
-            return registry.list(), registry.active().name
+        folder = str(self.library.layout.root)
+
+        def work():  # off the UI thread: detecting the GPU imports llama.cpp
+            from models.catalog import Machine
+
+            return registry.list(), registry.active().name, Machine.detect(folder)
 
         self.runner.run(work, self._fill, name="lanterne-models")
 
     def _fill(self, payload) -> None:
-        self.entries, active = payload
+        self.entries, active, self.machine = payload
         self.installed.setRowCount(len(self.entries))
         for r, e in enumerate(self.entries):
             name = QTableWidgetItem(("● " if e.name == active else "") + e.name)
@@ -182,7 +186,7 @@ class ModelsDialog(Retranslatable, QDialog):
             self.installed.setItem(r, 1, QTableWidgetItem(_gb(e.size)))
             self.installed.setItem(r, 2, QTableWidgetItem(e.quantization))
             self.installed.setItem(r, 3, QTableWidgetItem(_gb(e.ram_bytes) if e.ram_bytes else "—"))
-            self.installed.setItem(r, 4, QTableWidgetItem(f"{e.context_length:,}".replace(",", " ")))
+            self.installed.setItem(r, 4, QTableWidgetItem(QLocale().toString(int(e.context_length))))
             self.installed.setItem(r, 5, QTableWidgetItem(self._source_label(e.source)))
         self.active = active
         for column in range(1, 6):
@@ -258,12 +262,12 @@ class ModelsDialog(Retranslatable, QDialog):
     def _fill_catalog(self) -> None:
         from models.catalog import CATALOG
 
-        from models.catalog import Machine, recommend
+        from models.catalog import Recommendation, recommend
 
         installed = {e.name for e in self.entries}
         offline = self.library.settings.strict_offline
-        self.machine = getattr(self, "machine", None) or Machine.detect(str(self.library.layout.root))
-        self.recommended = recommend(self.machine)
+        machine = getattr(self, "machine", None)
+        self.recommended = recommend(machine) if machine is not None else Recommendation(None, "")
         self.catalog.setRowCount(len(CATALOG))
         for r, item in enumerate(CATALOG):
             title = QTableWidgetItem(item.title)
@@ -388,4 +392,4 @@ class ModelsDialog(Retranslatable, QDialog):
         self.embedder_apply.setText(self.tr("Apply and re-index"))
         self.embedder_edit.setAccessibleName(self.tr("Embedder"))
         if self.entries:
-            self._fill((self.entries, self.active))
+            self._fill((self.entries, self.active, getattr(self, "machine", None)))
