@@ -492,7 +492,7 @@ class _Run:
                         self.report.worker_peak_mb = max(self.report.worker_peak_mb, result.peak_mb)
                         if result.progress is not None:  # a page of a scan recognised
                             self.progress.ocr_page, self.progress.ocr_pages = result.progress
-                            self.emit()
+                            self.emit(force=True)  # a page takes seconds: every one is worth showing
                         elif result.deferred:  # a scan: read after the other files
                             self.progress.ocr_waiting += 1
                         elif result.partial:
