@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import errno
 
+from models.errors import LanterneError  # the root of the family (lowest layer), re-exported
 
-class LanterneError(Exception):
-    def __init__(self, message: str, *, code: str = "error") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+__all__ = ["LanterneError", "DiskFullError", "IndexBusyError", "from_os_error"]
 
 
 class DiskFullError(LanterneError):

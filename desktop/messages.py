@@ -5,9 +5,7 @@ message for that code, and the original English detail in the notification's det
 """
 from __future__ import annotations
 
-import re
-
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale
 
 
 def error_text(code: str, fallback: str) -> str:
@@ -93,54 +91,49 @@ def unexpected_text() -> str:
     return QCoreApplication.translate("Messages", "Something went wrong. The details are in the log file; nothing was lost.")
 
 
-# Failure reasons as the indexer writes them (English) → the text shown, translated at display
-# time; the pattern's groups fill the placeholders.
-_REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^password protected"),
-     QT_TRANSLATE_NOOP("Messages", "Password protected: Lanterne cannot open it.")),
-    (re.compile(r"^no text layer \(scanned\): text recognition \(OCR\) is turned off"),
-     QT_TRANSLATE_NOOP("Messages", "Scanned document: text recognition is turned off in Settings.")),
-    (re.compile(r"^(?:no text layer \(scanned\)|image): the text recognition (?:engine|models)"),
-     QT_TRANSLATE_NOOP("Messages", "Scanned document or image: the text recognition models are not installed.")),
-    (re.compile(r"^no text layer \(scanned\)"),
-     QT_TRANSLATE_NOOP("Messages", "Scanned document: no text could be recognised on its pages.")),
-    (re.compile(r"^image: text recognition \(OCR\) is turned off"),
-     QT_TRANSLATE_NOOP("Messages", "Image: text recognition is turned off in Settings.")),
-    (re.compile(r"^image too small"),
-     QT_TRANSLATE_NOOP("Messages", "Image too small to hold readable text.")),
-    (re.compile(r"^no text found in the image"),
-     QT_TRANSLATE_NOOP("Messages", "No text was recognised in this image.")),
-    (re.compile(r"^no text found"), QT_TRANSLATE_NOOP("Messages", "No text found in this document.")),
-    (re.compile(r"^empty file"), QT_TRANSLATE_NOOP("Messages", "Empty file.")),
-    (re.compile(r"^unsupported format \((\.[^)]*)\)"), QT_TRANSLATE_NOOP("Messages", "Unsupported format ({0}).")),
-    (re.compile(r"^unsupported format"), QT_TRANSLATE_NOOP("Messages", "Unsupported format.")),
-    (re.compile(r"^too large \((\d+) MB; the limit is (\d+) MB"),
-     QT_TRANSLATE_NOOP("Messages", "Too large ({0} MB; the limit is {1} MB in Settings).")),
-    (re.compile(r"^(?:corrupt|damaged|malformed|not a PDF)"),
-     QT_TRANSLATE_NOOP("Messages", "Damaged file: it cannot be read. Try opening and saving it again.")),
-    (re.compile(r"^refused: "),
-     QT_TRANSLATE_NOOP("Messages", "Refused for safety (the file looks like a decompression bomb or holds unsafe content).")),
-    (re.compile(r"^permission denied"), QT_TRANSLATE_NOOP("Messages", "Permission denied: Lanterne cannot read this file.")),
-    (re.compile(r"^file disappeared"), QT_TRANSLATE_NOOP("Messages", "The file disappeared before it could be read.")),
-    (re.compile(r"^timed out"), QT_TRANSLATE_NOOP("Messages", "Reading this file took too long.")),
-    (re.compile(r"^symbolic link that leads outside the folder"),
-     QT_TRANSLATE_NOOP("Messages", "Shortcut (symbolic link) to a file outside this folder: not followed, for privacy.")),
-    (re.compile(r"^file too large for a text document"),
-     QT_TRANSLATE_NOOP("Messages", "Too large for a text document.")),
-    (re.compile(r"^the reader crashed"),
-     QT_TRANSLATE_NOOP("Messages", "The reader crashed on this file (damaged or hostile content).")),
-]
+# Why a file could not be indexed, by the indexer's failure code (indexer.errors.FAILURES); the
+# failure's params fill the {name} placeholders. A test checks that every code has its message.
+FAILURE_MESSAGES: dict[str, str] = {
+    "password-protected": QT_TRANSLATE_NOOP("Messages", "Password protected: Lanterne cannot open it."),
+    "ocr-off": QT_TRANSLATE_NOOP("Messages", "Scanned document: text recognition is turned off in Settings."),
+    "ocr-missing": QT_TRANSLATE_NOOP("Messages", "Scanned document or image: the text recognition models are not installed."),
+    "scanned-no-text": QT_TRANSLATE_NOOP("Messages", "Scanned document: no text could be recognised on its pages."),
+    "image-ocr-off": QT_TRANSLATE_NOOP("Messages", "Image: text recognition is turned off in Settings."),
+    "image-too-small": QT_TRANSLATE_NOOP("Messages", "Image too small to hold readable text."),
+    "image-no-text": QT_TRANSLATE_NOOP("Messages", "No text was recognised in this image."),
+    "no-text": QT_TRANSLATE_NOOP("Messages", "No text found in this document."),
+    "empty": QT_TRANSLATE_NOOP("Messages", "Empty file."),
+    "unsupported": QT_TRANSLATE_NOOP("Messages", "Unsupported format ({ext})."),
+    "too-large": QT_TRANSLATE_NOOP("Messages", "Too large ({size_mb} MB; the limit is {limit_mb} MB in Settings)."),
+    "too-large-memory": QT_TRANSLATE_NOOP("Messages", "Too large: reading it needs more memory than Lanterne allows."),
+    "damaged": QT_TRANSLATE_NOOP("Messages", "Damaged file: it cannot be read. Try opening and saving it again."),
+    "refused": QT_TRANSLATE_NOOP("Messages", "Refused for safety (the file looks like a decompression bomb or holds unsafe content)."),
+    "permission": QT_TRANSLATE_NOOP("Messages", "Permission denied: Lanterne cannot read this file."),
+    "disappeared": QT_TRANSLATE_NOOP("Messages", "The file disappeared before it could be read."),
+    "timeout": QT_TRANSLATE_NOOP("Messages", "Reading this file took too long."),
+    "symlink-outside": QT_TRANSLATE_NOOP("Messages", "Shortcut (symbolic link) to a file outside this folder: not followed, for privacy."),
+    "text-too-large": QT_TRANSLATE_NOOP("Messages", "Too large for a text document."),
+    "crashed": QT_TRANSLATE_NOOP("Messages", "The reader crashed on this file (damaged or hostile content)."),
+    "unreadable": QT_TRANSLATE_NOOP("Messages", "This file could not be read."),
+}
+_UNSUPPORTED_PLAIN = QT_TRANSLATE_NOOP("Messages", "Unsupported format.")
 
 
-def reason_text(reason: str | None) -> str:
-    """A document failure reason in the user's language (the English original is kept as a
-    tooltip by the views)."""
-    reason = reason or ""
-    for pattern, text in _REASONS:
-        m = pattern.match(reason)
-        if m:
-            return QCoreApplication.translate("Messages", text).format(*m.groups())
-    return reason or QCoreApplication.translate("Messages", "Failed.")
+def reason_text(failure) -> str:
+    """A document failure (``indexer.errors.Failure``) in the user's language; the English detail
+    is kept as a tooltip by the views."""
+    if failure is None:
+        return QCoreApplication.translate("Messages", "Failed.")
+    template = FAILURE_MESSAGES.get(failure.code)
+    if failure.code == "unsupported" and not failure.params.get("ext"):
+        template = _UNSUPPORTED_PLAIN
+    if template is None:
+        return failure.reason or QCoreApplication.translate("Messages", "Failed.")
+    params = {k: (QLocale().toString(v) if isinstance(v, int) else v) for k, v in failure.params.items()}
+    try:
+        return QCoreApplication.translate("Messages", template).format(**params)
+    except (KeyError, IndexError):
+        return QCoreApplication.translate("Messages", template)
 
 
 def duration_text(seconds: float | None) -> str:

@@ -103,10 +103,10 @@ class Notifier(QWidget):
         return banner
 
     def show_error(self, error: BaseException) -> Banner:
-        code = getattr(error, "code", None)
-        message = getattr(error, "message", None)
-        if code and message:
-            return self.show_message(error_text(code, message), kind="error", details=message)
+        from core.errors import LanterneError
+
+        if isinstance(error, LanterneError):
+            return self.show_message(error_text(error.code, error.message), kind="error", details=error.message)
         log.error("unexpected error", exc_info=error)
         return self.show_message(unexpected_text(), kind="error", details=f"{type(error).__name__}: {error}")
 

@@ -321,11 +321,13 @@ class OcrContext:
     progress: Callable[[int, int], None] | None = None
     engine: OcrEngine | None = None
     reason: str = ""  # why recognition is unavailable, once known
+    reason_code: str = ""  # "off" (turned off in the settings) or "missing" (engine or models)
     _resolved: bool = False
 
     def configure(self, enabled: bool, languages: str) -> None:
         if (enabled, languages) != (self.enabled, self.languages) or not self._resolved:
             self.enabled, self.languages, self._resolved, self.reason = enabled, languages, False, ""
+            self.reason_code = ""
             if self.engine is not None:
                 self.engine.close()
                 self.engine = None
@@ -333,9 +335,11 @@ class OcrContext:
     def available(self) -> bool:
         if not self.enabled:
             self.reason = "text recognition (OCR) is turned off in Settings"
+            self.reason_code = "off"
             return False
         if not self._resolved:
             langs, _folder, self.reason = resolve(self.languages)
+            self.reason_code = "missing" if self.reason else ""
             self._resolved = True
             if langs:
                 self.languages = langs

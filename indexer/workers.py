@@ -52,7 +52,7 @@ class Job:
 class JobResult:
     job: Job
     ok: bool
-    reason: str = ""
+    reason: str = ""  # English detail of a failure
     chunks: list = field(default_factory=list)  # list[ChunkData]
     lang: str = ""
     partial: bool = False  # a part of a long document; more follows
@@ -63,6 +63,18 @@ class JobResult:
     peak_mb: float = 0.0  # the worker's peak resident memory so far (Linux), for diagnostics
     progress: tuple[int, int] | None = None  # (page, pages) while a file's text is being recognised
     deferred: bool = False  # the file needs text recognition and will be read again after the others
+    code: str = ""  # a failure's code (indexer.errors.FAILURES)
+    params: dict = field(default_factory=dict)  # and its parameters
+
+    @property
+    def failure(self):
+        from indexer.errors import Failure
+
+        return Failure(self.code or "unreadable", self.reason, self.params)
+
+
+def _failed(job: Job, failure, **kwargs) -> JobResult:
+    return JobResult(job, False, failure.reason, code=failure.code, params=dict(failure.params), **kwargs)
 
 
 # ------------------------------------------------------------------ child side
@@ -258,20 +270,29 @@ def _worker_main(conn: Connection, config: WorkerConfig) -> None:
         except ocr.NeedsOcr as exc:
             conn.send((job_id, "needs-ocr", exc.pages, False))
         except ExtractionError as exc:
-            conn.send((job_id, False, exc.reason, False))
+            conn.send((job_id, False, exc.failure.as_tuple(), False))
         except MemoryError:
             # The heap may be fragmented or native libraries half-initialised: start afresh.
-            conn.send((job_id, False, f"too large: needs more than {config.memory_mb} MB of memory to read", True))
+            conn.send((job_id, False, ("too-large-memory", f"too large: needs more than {config.memory_mb} MB of "
+                                       "memory to read", {"limit_mb": config.memory_mb}), True))
             return
         except RecursionError:
-            conn.send((job_id, False, "corrupt file (structure nested too deeply)", True))
+            conn.send((job_id, False, ("damaged", "corrupt file (structure nested too deeply)", {}), True))
             return
         except Exception as exc:  # a parser bug on a strange file: report it, then a fresh worker
-            conn.send((job_id, False, f"could not read the file ({exc.__class__.__name__}: {str(exc)[:120]})", True))
+            conn.send((job_id, False, ("unreadable", f"could not read the file ({exc.__class__.__name__}: "
+                                       f"{str(exc)[:120]})", {}), True))
             return
 
 
 # ------------------------------------------------------------------ parent side
+
+def _crashed():
+    from indexer.errors import Failure
+
+    return Failure("crashed", "the reader crashed on this file (damaged or hostile content)")
+
+
 
 class _Worker:
     def __init__(self, ctx, config: WorkerConfig) -> None:
@@ -334,9 +355,14 @@ class ExtractionPool:
             size_mb = 0
         return self.config.base_timeout_s + self.config.timeout_per_mb_s * size_mb
 
-    def run(self, jobs: Iterable[Job], cancelled=lambda: False) -> Iterator[JobResult]:
+    def start(self) -> "ExtractionPool":
+        """Start the workers now (they start on the first run otherwise)."""
         while len(self._workers) < self.size:
             self._workers.append(self._spawn())
+        return self
+
+    def run(self, jobs: Iterable[Job], cancelled=lambda: False) -> Iterator[JobResult]:
+        self.start()
         source = iter(jobs)
         exhausted = False
         deferred: list[Job] = []  # files that need text recognition: after every other file
@@ -385,7 +411,7 @@ class ExtractionPool:
                     try:
                         job_id, ok, payload, recycle = worker.conn.recv()
                     except (EOFError, OSError):
-                        yield JobResult(job, False, "the reader crashed on this file (damaged or hostile content)",
+                        yield _failed(job, _crashed(),
                                         seconds=time.monotonic() - worker.started)
                         self._replace(index)
                         feed(self._workers[index])
@@ -412,18 +438,22 @@ class ExtractionPool:
                                         pages=payload["pages"], title=payload["title"],
                                         warnings=payload["warnings"], seconds=elapsed, peak_mb=payload["peak_mb"])
                     else:
-                        yield JobResult(job, False, payload, seconds=elapsed)
+                        from indexer.errors import Failure
+
+                        yield _failed(job, Failure.from_tuple(payload), seconds=elapsed)
                     if recycle:
                         self._replace(index)
                     feed(self._workers[index])
                 elif time.monotonic() > worker.deadline:
                     limit = worker.deadline - worker.started
-                    yield JobResult(job, False, f"timed out: reading took longer than {limit:.0f} s",
-                                    seconds=limit)
+                    from indexer.errors import Failure
+
+                    yield _failed(job, Failure("timeout", f"timed out: reading took longer than {limit:.0f} s",
+                                               {"seconds": round(limit)}), seconds=limit)
                     self._replace(index)
                     feed(self._workers[index])
                 elif not worker.process.is_alive():
-                    yield JobResult(job, False, "the reader crashed on this file (damaged or hostile content)")
+                    yield _failed(job, _crashed())
                     self._replace(index)
                     feed(self._workers[index])
 
@@ -432,6 +462,10 @@ class ExtractionPool:
         self.restarts += 1
         log.info("extraction worker replaced (%d so far)", self.restarts)
         self._workers[index] = self._spawn()
+
+    def idle(self) -> bool:
+        """Every worker alive and waiting for a job: the pool can serve another run."""
+        return all(w.job is None and w.process.is_alive() for w in self._workers)
 
     def close(self) -> None:
         for worker in self._workers:

@@ -180,12 +180,12 @@ def _extractor(fmt: str) -> Callable[[str], Extracted]:
         from indexer.formats.image import extract_image
         return extract_image
     if fmt == "encrypted-ooxml":
-        raise ExtractionError("password protected")
+        raise ExtractionError("password protected", code="password-protected")
     if fmt in LEGACY_REASONS:
         raise UnsupportedFormat(LEGACY_REASONS[fmt])
     if fmt == "binary":
         raise UnsupportedFormat("unsupported format: not a document Lanterne can read")
-    raise UnsupportedFormat(f"unsupported format ({fmt})")
+    raise UnsupportedFormat(f"unsupported format ({fmt})", ext=fmt)
 
 
 def extract(path: str | os.PathLike[str]) -> Extracted:
@@ -194,19 +194,19 @@ def extract(path: str | os.PathLike[str]) -> Extracted:
     try:
         size = os.path.getsize(path)
     except OSError as exc:
-        raise ExtractionError(_os_reason(exc)) from exc
+        raise _os_failure(exc) from exc
     if size == 0:
-        raise ExtractionError("empty file")
+        raise ExtractionError("empty file", code="empty")
     try:
         fmt = detect_format(path)
     except OSError as exc:
-        raise ExtractionError(_os_reason(exc)) from exc
+        raise _os_failure(exc) from exc
     if fmt == "other-text":
         ext = Path(path).suffix.lower() or "(none)"
-        raise UnsupportedFormat(f"unsupported format ({ext})")
+        raise UnsupportedFormat(f"unsupported format ({ext})", ext=ext)
     result = _extractor(fmt)(path)
     if not any(b.text.strip() for b in result.blocks):
-        raise ExtractionError("no text found in the document")
+        raise ExtractionError("no text found in the document", code="no-text")
     return result
 
 
@@ -218,7 +218,7 @@ def iter_parts(path: str | os.PathLike[str], pages_per_part: int = 100):
         size = os.path.getsize(path)
         fmt = detect_format(path) if size else ""
     except OSError as exc:
-        raise ExtractionError(_os_reason(exc)) from exc
+        raise _os_failure(exc) from exc
     if fmt == "pdf":
         from indexer.formats.pdf import iter_pdf
 
@@ -233,19 +233,19 @@ def iter_parts(path: str | os.PathLike[str], pages_per_part: int = 100):
                 found = True
                 yield blocks, info
             if not found:
-                raise ExtractionError("no text found in the document")
+                raise ExtractionError("no text found in the document", code="no-text")
             return
     result = extract(path)
     yield result.blocks, {"pages": result.pages, "title": result.title, "warnings": result.warnings}
 
 
-def _os_reason(exc: OSError) -> str:
+def _os_failure(exc: OSError) -> ExtractionError:
     import errno
 
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied (cannot read the file)"
+        return ExtractionError("permission denied (cannot read the file)", code="permission")
     if exc.errno == errno.ENOENT:
-        return "file disappeared before it could be read"
+        return ExtractionError("file disappeared before it could be read", code="disappeared")
     if exc.errno == errno.ELOOP:
-        return "symbolic link loop"
-    return f"cannot read the file ({exc.strerror or exc})"
+        return ExtractionError("symbolic link loop", code="unreadable")
+    return ExtractionError(f"cannot read the file ({exc.strerror or exc})", code="unreadable")

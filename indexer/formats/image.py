@@ -22,9 +22,9 @@ def _open(path: str):
         image.size  # noqa: B018 - parses the header
         return image
     except Image.DecompressionBombError as exc:
-        raise ExtractionError("refused: the image is too large (over 120 million pixels)") from exc
+        raise ExtractionError("refused: the image is too large (over 120 million pixels)", code="refused") from exc
     except Exception as exc:
-        raise ExtractionError("damaged image (it cannot be read)") from exc
+        raise ExtractionError("damaged image (it cannot be read)", code="damaged") from exc
 
 
 def frame_count(path: str) -> int:
@@ -40,7 +40,7 @@ def extract_image(path: str) -> Extracted:
 
     context = ocr.CONTEXT
     if not context.available():
-        raise ExtractionError(f"image: {context.reason}")
+        raise ExtractionError(f"image: {context.reason}", code="image-ocr-off" if context.reason_code == "off" else "ocr-missing")
     frames = frame_count(path)
     if context.defer:
         raise ocr.NeedsOcr(frames)
@@ -71,7 +71,7 @@ def extract_image(path: str) -> Extracted:
                 result = context.page(number + 1, render)
             except (OSError, ValueError, SyntaxError) as exc:
                 if number == 0:
-                    raise ExtractionError("damaged image (it cannot be read)") from exc
+                    raise ExtractionError("damaged image (it cannot be read)", code="damaged") from exc
                 break
             if context.progress is not None:
                 context.progress(number + 1, frames)
@@ -80,7 +80,7 @@ def extract_image(path: str) -> Extracted:
     finally:
         image.close()
     if not read:
-        raise ExtractionError("image too small to hold readable text")
+        raise ExtractionError("image too small to hold readable text", code="image-too-small")
     if not any(b.text.strip() for b in blocks):
-        raise ExtractionError("no text found in the image")
+        raise ExtractionError("no text found in the image", code="image-no-text")
     return Extracted(blocks=blocks, pages=frames)

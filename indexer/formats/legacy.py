@@ -16,10 +16,10 @@ def extract_xls(path: str) -> Extracted:
             book = xlrd.open_workbook(path, on_demand=True, logfile=_Null())
     except xlrd.biffh.XLRDError as exc:
         if "encrypt" in str(exc).lower():
-            raise ExtractionError("password protected") from exc
-        raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)") from exc
+            raise ExtractionError("password protected", code="password-protected") from exc
+        raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)", code="damaged") from exc
     except Exception as exc:
-        raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)") from exc
+        raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)", code="damaged") from exc
     blocks: list[Block] = []
     budget = [2_000_000]
     try:

@@ -33,11 +33,11 @@ def extract_eml(path: str) -> Extracted:
     with open(path, "rb") as fh:
         data = fh.read(MAX_MAIL_BYTES + 1)
     if len(data) > MAX_MAIL_BYTES:
-        raise ExtractionError("e-mail too large (over 256 MB)")
+        raise ExtractionError("e-mail too large (over 256 MB)", code="too-large-memory")
     try:
         msg = email.message_from_bytes(data, policy=policy.default)
     except Exception as exc:
-        raise ExtractionError(f"malformed e-mail ({exc.__class__.__name__})") from exc
+        raise ExtractionError(f"malformed e-mail ({exc.__class__.__name__})", code="damaged") from exc
 
     def header(name: str) -> str:
         try:
@@ -75,7 +75,7 @@ def extract_msg(path: str) -> Extracted:
     try:
         msg = extract_msg.openMsg(path, strict=False)
     except Exception as exc:
-        raise ExtractionError("damaged Outlook message (it cannot be read)") from exc
+        raise ExtractionError("damaged Outlook message (it cannot be read)", code="damaged") from exc
     try:
         subject = (getattr(msg, "subject", "") or "").strip()
         blocks = _header_blocks(subject, str(getattr(msg, "sender", "") or ""), str(getattr(msg, "to", "") or ""),
@@ -87,7 +87,7 @@ def extract_msg(path: str) -> Extracted:
             html = raw_html.decode("utf-8", "replace") if isinstance(raw_html, bytes) else raw_html
         blocks.extend(_body_blocks(body, html))
     except Exception as exc:
-        raise ExtractionError("damaged Outlook message (it cannot be read)") from exc
+        raise ExtractionError("damaged Outlook message (it cannot be read)", code="damaged") from exc
     finally:
         try:
             msg.close()

@@ -34,22 +34,22 @@ def open_ole(path: str, damaged: str):
     try:
         return olefile.OleFileIO(path)
     except Exception as exc:
-        raise ExtractionError(damaged) from exc
+        raise ExtractionError(damaged, code="damaged") from exc
 
 
 def read_stream(ole, name: str, damaged: str, limit: int = 512 * 2**20) -> bytes:
     """One stream, size-capped; olefile's errors on broken sector chains become ``damaged``."""
     if not ole.exists(name):
-        raise ExtractionError(damaged)
+        raise ExtractionError(damaged, code="damaged")
     try:
         if ole.get_size(name) > limit:
-            raise ExtractionError(f"too large: the file's {name} stream is over {limit // 2**20} MB")
+            raise ExtractionError(f"too large: the file's {name} stream is over {limit // 2**20} MB", code="too-large-memory")
         with ole.openstream(name) as fh:
             return fh.read()
     except ExtractionError:
         raise
     except Exception as exc:
-        raise ExtractionError(damaged) from exc
+        raise ExtractionError(damaged, code="damaged") from exc
 
 
 def _read_stream(ole, name: str) -> bytes:
@@ -61,11 +61,11 @@ def extract_doc(path: str) -> Extracted:
         try:
             word = _read_stream(ole, "WordDocument")
             if len(word) < 0x20 or _u16(word, 0) not in (0xA5EC, 0xA5DC):
-                raise ExtractionError(_DAMAGED)
+                raise ExtractionError(_DAMAGED, code="damaged")
             n_fib = _u16(word, 2)
             flags = _u16(word, 0x0A)
             if flags & 0x0100:  # fEncrypted
-                raise ExtractionError("password protected")
+                raise ExtractionError("password protected", code="password-protected")
             if n_fib < 101 or _u16(word, 0) == 0xA5DC:
                 main, extra = _text_word6(word, flags), ""
             else:
@@ -82,7 +82,7 @@ def extract_doc(path: str) -> Extracted:
         except ExtractionError:
             raise
         except Exception as exc:  # struct/index errors on lying offsets, olefile's on broken chains
-            raise ExtractionError(_DAMAGED) from exc
+            raise ExtractionError(_DAMAGED, code="damaged") from exc
     blocks = text_to_blocks(main)
     pages = max((b.page for b in blocks), default=1)
     # Footnotes, comments, endnotes and text boxes: no page is known for them.
@@ -104,22 +104,22 @@ def _text_word97(word: bytes, table: bytes) -> tuple[str, str]:
     cb_fclcb = _u16(word, fclcb_at)
     fclcb = fclcb_at + 2
     if cb_fclcb <= 33 or not table:
-        raise ExtractionError(_DAMAGED)
+        raise ExtractionError(_DAMAGED, code="damaged")
     fc_clx = _u32(word, fclcb + 33 * 8)
     lcb_clx = _u32(word, fclcb + 33 * 8 + 4)
     if lcb_clx == 0 or fc_clx + lcb_clx > len(table):
-        raise ExtractionError(_DAMAGED)
+        raise ExtractionError(_DAMAGED, code="damaged")
     clx = table[fc_clx:fc_clx + lcb_clx]
     pos = 0
     while pos < len(clx) and clx[pos] == 0x01:  # Prc: property modifiers, skipped
         pos += 3 + struct.unpack_from("<h", clx, pos + 1)[0]
     if pos >= len(clx) or clx[pos] != 0x02:
-        raise ExtractionError(_DAMAGED)
+        raise ExtractionError(_DAMAGED, code="damaged")
     lcb = _u32(clx, pos + 1)
     plc = clx[pos + 5:pos + 5 + lcb]
     count = (len(plc) - 4) // 12
     if count <= 0:
-        raise ExtractionError(_DAMAGED)
+        raise ExtractionError(_DAMAGED, code="damaged")
     cps = struct.unpack_from(f"<{count + 1}I", plc, 0)
     parts: list[str] = []
     total = 0
@@ -134,7 +134,7 @@ def _text_word97(word: bytes, table: bytes) -> tuple[str, str]:
         n = end - start
         total += n
         if total > MAX_CHARS:
-            raise ExtractionError(_DAMAGED)
+            raise ExtractionError(_DAMAGED, code="damaged")
         if fc & 0x40000000:
             offset = (fc & 0x3FFFFFFF) // 2
             chunk = word[offset:offset + n].decode("cp1252", "replace")
@@ -156,9 +156,9 @@ def _text_word6(word: bytes, flags: int) -> str:
     fc_min = _u32(word, 0x18)
     fc_mac = _u32(word, 0x1C)
     if not (0 < fc_min < fc_mac <= len(word)):
-        raise ExtractionError(_DAMAGED)
+        raise ExtractionError(_DAMAGED, code="damaged")
     if fc_mac - fc_min > MAX_CHARS:
-        raise ExtractionError(_DAMAGED)
+        raise ExtractionError(_DAMAGED, code="damaged")
     return word[fc_min:fc_mac].decode("cp1252", "replace")
 
 

@@ -51,16 +51,16 @@ def extract_ppt(path: str) -> Extracted:
 
     with open_ole(path, _DAMAGED) as ole:
         if not ole.exists("PowerPoint Document") and ole.exists("PP40"):
-            raise ExtractionError("unsupported format: PowerPoint 4.0 presentation (1994); save it as .pptx to index it")
+            raise ExtractionError("unsupported format: PowerPoint 4.0 presentation (1994); save it as .pptx to index it", code="unsupported")
         if ole.exists("EncryptedSummary"):
-            raise ExtractionError("password protected")
+            raise ExtractionError("password protected", code="password-protected")
         data = read_stream(ole, "PowerPoint Document", _DAMAGED)
     try:
         return _extract(data)
     except ExtractionError:
         raise
     except (struct.error, IndexError, ValueError, RecursionError) as exc:
-        raise ExtractionError(_DAMAGED) from exc
+        raise ExtractionError(_DAMAGED, code="damaged") from exc
 
 
 def _extract(data: bytes) -> Extracted:
@@ -80,7 +80,7 @@ def _extract(data: bytes) -> Extracted:
                     persist[first + k] = struct.unpack_from("<I", data, pos)[0]
                     pos += 4
         if rec_type == CRYPT_SESSION:
-            raise ExtractionError("password protected")
+            raise ExtractionError("password protected", code="password-protected")
 
     slides: dict[int, list[str]] = {}  # slide number -> texts, in order
     notes: dict[int, list[str]] = {}
@@ -93,7 +93,7 @@ def _extract(data: bytes) -> Extracted:
         raw = data[body:stop]
         total[0] += len(raw)
         if total[0] > MAX_CHARS * 2:
-            raise ExtractionError(_DAMAGED)
+            raise ExtractionError(_DAMAGED, code="damaged")
         text = raw.decode("utf-16-le", "replace") if rec_type == TEXT_CHARS else raw.decode("latin-1")
         return text.replace("\r", "\n").replace("\x0b", "\n").strip()
 
@@ -108,7 +108,7 @@ def _extract(data: bytes) -> Extracted:
 
     def walk(start: int, stop: int, depth: int, sink) -> None:
         if depth > MAX_DEPTH:
-            raise ExtractionError("corrupt file (structure nested too deeply)")
+            raise ExtractionError("corrupt file (structure nested too deeply)", code="damaged")
         for _, ver, _, rec_type, body, end in _records(data, start, stop):
             if rec_type in (TEXT_CHARS, TEXT_BYTES):
                 sink(text_of(rec_type, body, end))
@@ -179,5 +179,5 @@ def _extract(data: bytes) -> Extracted:
         blocks = [Block(" ".join(f.split()), 1, "para") for f in dict.fromkeys(footers)]
     pages = max(slides, default=0)
     if not blocks:
-        raise ExtractionError("no text found in the document")
+        raise ExtractionError("no text found in the document", code="no-text")
     return Extracted(blocks=blocks, pages=pages)

@@ -88,10 +88,10 @@ def extract_odf(path: str) -> Extracted:
         try:
             root = parse_xml(read_member(zf, "content.xml"), "content")
         except KeyError as exc:
-            raise ExtractionError("corrupt file (no content part)") from exc
+            raise ExtractionError("corrupt file (no content part)", code="damaged") from exc
     body = root.find(OFFICE + "body")
     if body is None:
-        raise ExtractionError("corrupt file (document has no body)")
+        raise ExtractionError("corrupt file (document has no body)", code="damaged")
     blocks: list[Block] = []
     pages = 0
     text_body = body.find(OFFICE + "text")
@@ -120,5 +120,5 @@ def extract_odf(path: str) -> Extracted:
                             b.kind, b.level = "heading", 1
                     blocks.extend(sub)
     else:
-        raise ExtractionError("unsupported format: OpenDocument type not recognised")
+        raise ExtractionError("unsupported format: OpenDocument type not recognised", code="unsupported")
     return Extracted(blocks=blocks, pages=pages)

@@ -126,12 +126,12 @@ def extract_docx(path: str) -> Extracted:
         if main not in names:
             main = next((n for n in names if n.startswith("word/") and n.endswith("document.xml")), "")
             if not main:
-                raise ExtractionError("corrupt file (no document part)")
+                raise ExtractionError("corrupt file (no document part)", code="damaged")
         styles = _docx_styles(zf)
         root = parse_xml(read_member(zf, main), "document")
         body = root.find(W + "body")
         if body is None:
-            raise ExtractionError("corrupt file (document has no body)")
+            raise ExtractionError("corrupt file (document has no body)", code="damaged")
         walker = _DocxWalker(styles)
         walker.walk(body)
         for extra in ("word/footnotes.xml", "word/endnotes.xml"):
@@ -211,7 +211,7 @@ def extract_pptx(path: str) -> Extracted:
         try:
             pres = parse_xml(read_member(zf, "ppt/presentation.xml"), "presentation")
         except KeyError as exc:
-            raise ExtractionError("corrupt file (no presentation part)") from exc
+            raise ExtractionError("corrupt file (no presentation part)", code="damaged") from exc
         rels = _rels(zf, "ppt/presentation.xml")
         slide_parts = []
         lst = pres.find(P + "sldIdLst")
@@ -408,7 +408,7 @@ def extract_xlsx(path: str) -> Extracted:
     except ExtractionError:
         raise
     except Exception as exc:
-        raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)") from exc
+        raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)", code="damaged") from exc
     blocks: list[Block] = []
     budget = [MAX_CELLS]
     try:
@@ -417,7 +417,7 @@ def extract_xlsx(path: str) -> Extracted:
                 rows_to_blocks(_formatted_rows(ws), number, ws.title, blocks, budget, numbered=True)
             except Exception as exc:
                 if not blocks:
-                    raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)") from exc
+                    raise ExtractionError("damaged spreadsheet (it cannot be read; try opening and saving it again)", code="damaged") from exc
     finally:
         wb.close()
     warnings_out = ["spreadsheet truncated: too many cells"] if budget[0] < 0 else []

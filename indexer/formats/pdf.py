@@ -67,12 +67,12 @@ def iter_pdf(path: str, pages_per_part: int = 100):
     try:
         doc = pymupdf.open(path)
     except Exception as exc:  # MuPDF raises its own FileDataError / RuntimeError flavours
-        raise ExtractionError(f"corrupt PDF ({_short(exc)})") from exc
+        raise ExtractionError(f"corrupt PDF ({_short(exc)})", code="damaged") from exc
     with doc:
         if doc.needs_pass and not doc.authenticate(""):
-            raise ExtractionError("password protected")
+            raise ExtractionError("password protected", code="password-protected")
         if not doc.is_pdf:
-            raise ExtractionError("not a PDF document")
+            raise ExtractionError("not a PDF document", code="damaged")
         toc_by_page: dict[int, list[tuple[int, str]]] = {}
         try:
             for level, title, page_no in doc.get_toc(simple=True):
@@ -88,7 +88,7 @@ def iter_pdf(path: str, pages_per_part: int = 100):
         except Exception:
             pass
         if page_count == 0:
-            raise ExtractionError("no text found in the PDF (it has no pages)")
+            raise ExtractionError("no text found in the PDF (it has no pages)", code="no-text")
         body_size: list[float] = []
         images_only = 0  # pages left unread: scanned, and recognition unavailable
         emitted = False
@@ -145,8 +145,10 @@ def iter_pdf(path: str, pages_per_part: int = 100):
             if first + pages_per_part >= page_count:
                 if not emitted and not blocks:
                     if images_only:
-                        raise ExtractionError(f"no text layer (scanned): {context.reason or 'no text was recognised'}")
-                    raise ExtractionError("no text found in the PDF")
+                        raise ExtractionError(f"no text layer (scanned): {context.reason or 'no text was recognised'}",
+                                              code={"off": "ocr-off", "missing": "ocr-missing"}.get(context.reason_code,
+                                                                                                   "scanned-no-text"))
+                    raise ExtractionError("no text found in the PDF", code="no-text")
                 if images_only:
                     info["warnings"].append(f"{images_only} page(s) without a text layer (scanned) were skipped")
             if blocks:

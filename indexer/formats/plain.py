@@ -20,7 +20,7 @@ def read_text(path: str) -> str:
     with open(path, "rb") as fh:
         data = fh.read(MAX_TEXT_BYTES + 1)
     if len(data) > MAX_TEXT_BYTES:
-        raise ExtractionError("file too large for a text document (over 512 MB)")
+        raise ExtractionError("file too large for a text document (over 512 MB)", code="text-too-large")
     return decode(data)
 
 
@@ -115,7 +115,7 @@ def extract_csv(path: str) -> Extracted:
         blocks: list[Block] = []
         rows_to_blocks(rows, 0, "", blocks, [5_000_000])
     except csv.Error as exc:
-        raise ExtractionError(f"malformed CSV ({exc})") from exc
+        raise ExtractionError(f"malformed CSV ({exc})", code="damaged") from exc
     return Extracted(blocks=[b for b in blocks if b.text])
 
 
@@ -199,7 +199,7 @@ def _csv_parts(fh, path: str, rows_per_part: int = 20_000):
                 yield _csv_blocks(header, part, header_line), {"pages": 0, "title": "", "warnings": []}
                 part = []
     except csv.Error as exc:
-        raise ExtractionError(f"malformed CSV ({exc})") from exc
+        raise ExtractionError(f"malformed CSV ({exc})", code="damaged") from exc
     if part or header is not None:
         yield _csv_blocks(header or [], part, header_line), {"pages": 0, "title": "", "warnings": []}
 

@@ -19,7 +19,7 @@ def extract_rtf(path: str) -> Extracted:
     with open(path, "rb") as fh:
         raw = fh.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise ExtractionError("too large: RTF documents over 256 MB are not read")
+        raise ExtractionError("too large: RTF documents over 256 MB are not read", code="too-large-memory")
     encoding = "cp1252"
     found = _CODEPAGE.search(raw[:4096])
     if found:
@@ -39,7 +39,7 @@ def extract_rtf(path: str) -> Extracted:
     except RecursionError:
         raise
     except Exception as exc:
-        raise ExtractionError("damaged RTF document (it cannot be read)") from exc
+        raise ExtractionError("damaged RTF document (it cannot be read)", code="damaged") from exc
     for number, page in enumerate(text.split("\ue000"), 1):
         for line in page.replace("\r", "\n").split("\n"):
             line = line.strip()

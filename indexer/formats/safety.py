@@ -24,26 +24,26 @@ def open_zip(path: str) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        raise ExtractionError("corrupt file (not a valid zip container)") from exc
+        raise ExtractionError("corrupt file (not a valid zip container)", code="damaged") from exc
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         zf.close()
-        raise ExtractionError("refused: the container holds too many parts (possible zip bomb)")
+        raise ExtractionError("refused: the container holds too many parts (possible zip bomb)", code="refused")
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > MAX_MEMBER_BYTES:
             zf.close()
-            raise ExtractionError(f"refused: a part inflates to {info.file_size // 2**20} MB (possible zip bomb)")
+            raise ExtractionError(f"refused: a part inflates to {info.file_size // 2**20} MB (possible zip bomb)", code="refused")
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             zf.close()
-            raise ExtractionError("refused: compression ratio is implausibly high (possible zip bomb)")
+            raise ExtractionError("refused: compression ratio is implausibly high (possible zip bomb)", code="refused")
         if info.flag_bits & 0x1:
             zf.close()
-            raise ExtractionError("password protected")
+            raise ExtractionError("password protected", code="password-protected")
     if total > MAX_TOTAL_BYTES:
         zf.close()
-        raise ExtractionError("refused: the container inflates to more than 1 GB (possible zip bomb)")
+        raise ExtractionError("refused: the container inflates to more than 1 GB (possible zip bomb)", code="refused")
     return zf
 
 
@@ -55,11 +55,11 @@ def read_member(zf: zipfile.ZipFile, name: str) -> bytes:
     except KeyError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        raise ExtractionError(f"corrupt file (damaged part {name})") from exc
+        raise ExtractionError(f"corrupt file (damaged part {name})", code="damaged") from exc
     except Exception as exc:  # zlib.error and friends
-        raise ExtractionError(f"corrupt file (damaged part {name}: {exc.__class__.__name__})") from exc
+        raise ExtractionError(f"corrupt file (damaged part {name}: {exc.__class__.__name__})", code="damaged") from exc
     if len(data) > MAX_MEMBER_BYTES:
-        raise ExtractionError("refused: a part inflates beyond its declared size (possible zip bomb)")
+        raise ExtractionError("refused: a part inflates beyond its declared size (possible zip bomb)", code="refused")
     return data
 
 
@@ -68,6 +68,6 @@ def parse_xml(data: bytes, what: str = "XML"):
     try:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise ExtractionError(f"refused: unsafe {what} (entity declarations or external references)") from exc
+        raise ExtractionError(f"refused: unsafe {what} (entity declarations or external references)", code="refused") from exc
     except SafeET.ParseError as exc:
-        raise ExtractionError(f"corrupt file (malformed {what})") from exc
+        raise ExtractionError(f"corrupt file (malformed {what})", code="damaged") from exc

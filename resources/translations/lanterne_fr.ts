@@ -787,16 +787,20 @@
         <translation>Fichier vide.</translation>
     </message>
     <message>
-        <source>Unsupported format ({0}).</source>
-        <translation>Format non pris en charge ({0}).</translation>
+        <source>Unsupported format ({ext}).</source>
+        <translation>Format non pris en charge ({ext}).</translation>
+    </message>
+    <message>
+        <source>Too large ({size_mb} MB; the limit is {limit_mb} MB in Settings).</source>
+        <translation>Trop volumineux ({size_mb} Mo ; la limite est de {limit_mb} Mo dans les Réglages).</translation>
+    </message>
+    <message>
+        <source>Too large: reading it needs more memory than Lanterne allows.</source>
+        <translation>Trop volumineux : sa lecture demande plus de mémoire que Lanterne n’en autorise.</translation>
     </message>
     <message>
         <source>Unsupported format.</source>
         <translation>Format non pris en charge.</translation>
-    </message>
-    <message>
-        <source>Too large ({0} MB; the limit is {1} MB in Settings).</source>
-        <translation>Trop volumineux ({0} Mo ; la limite est de {1} Mo dans les Réglages).</translation>
     </message>
     <message>
         <source>Damaged file: it cannot be read. Try opening and saving it again.</source>
@@ -829,6 +833,10 @@
     <message>
         <source>The reader crashed on this file (damaged or hostile content).</source>
         <translation>Le lecteur a planté sur ce fichier (contenu endommagé ou malveillant).</translation>
+    </message>
+    <message>
+        <source>This file could not be read.</source>
+        <translation>Ce fichier n’a pas pu être lu.</translation>
     </message>
     <message>
         <source>Failed.</source>

@@ -25,11 +25,24 @@ def _slow_file(path):
     return path
 
 
+def _startup_s(tmp_path, embedder) -> float:
+    """How long a fresh worker takes to read a tiny file on this machine (start-up included): the
+    deadlines below are scaled from it, so a machine twice as slow still passes."""
+    tiny = tmp_path / "tiny.txt"
+    tiny.write_text("Bonjour.")
+    started = time.monotonic()
+    with ExtractionPool(_config(embedder, base_timeout_s=60.0), workers=1) as pool:
+        (result,) = list(pool.run([Job(0, str(tiny))]))
+    assert result.ok
+    return time.monotonic() - started
+
+
 def test_hanging_file_times_out_and_others_still_index(tmp_path, embedder):
     fifo = _slow_file(tmp_path / "hangs.txt")
     good = tmp_path / "good.txt"
     good.write_text("Le contrat est signé.\n\nIl court un an.")
-    with ExtractionPool(_config(embedder, base_timeout_s=1.0), workers=1) as pool:
+    deadline = max(1.0, 3 * _startup_s(tmp_path, embedder))  # the big file takes far longer than this
+    with ExtractionPool(_config(embedder, base_timeout_s=deadline), workers=1) as pool:
         results = {os.path.basename(r.job.path): r for r in pool.run([Job(1, str(fifo)), Job(2, str(good))])}
         assert pool.restarts == 1
     assert not results["hangs.txt"].ok and "timed out" in results["hangs.txt"].reason
