@@ -18,7 +18,6 @@ from core.errors import LanterneError
 from core.library import Library
 from core.paths import display_path
 from core.search import Hit, SearchEngine
-from models.errors import ModelError
 from models.llm import GenerationStats, Message
 
 log = logging.getLogger(__name__)
@@ -45,10 +44,12 @@ class Citation:
     heading: str = ""
     chunk_id: str = ""
     rows: tuple[int, int] | None = None  # spreadsheets: the sheet rows quoted (heading: the sheet)
+    doc_id: int | None = None  # the preview finds the file by it (``path`` is for display)
+    ordinal: int | None = None  # the chunk's place in its document
 
     def as_json(self) -> dict:
         out = {"n": self.n, "path": display_path(self.path), "page": self.page, "text": self.text,
-               "heading": self.heading, "chunk_id": self.chunk_id}
+               "heading": self.heading, "chunk_id": self.chunk_id, "doc_id": self.doc_id, "ordinal": self.ordinal}
         if self.rows:
             out["rows"] = list(self.rows)
         return out
@@ -129,8 +130,7 @@ def resolve_citations(answer: str, sources: Sequence[Hit], snippet_chars: int = 
             n = int(part.strip())
             if 1 <= n <= len(sources) and n not in seen:
                 hit = sources[n - 1]
-                seen[n] = Citation(n, hit.path, hit.page or None, _snippet(hit.text, snippet_chars), hit.heading,
-                                   hit.chunk_id, hit.rows)
+                seen[n] = _citation(n, hit, snippet_chars)
     return list(seen.values())
 
 
@@ -147,8 +147,12 @@ def where_text(page: int | None, heading: str = "", rows=None) -> str:
 def consulted_citations(sources: Sequence[Hit], snippet_chars: int = 300) -> list[Citation]:
     """Every passage the model was given, numbered as in the prompt: shown as "passages read" when a
     (small) model answers without citation markers, so the user can still check the answer."""
-    return [Citation(n, hit.path, hit.page or None, _snippet(hit.text, snippet_chars), hit.heading, hit.chunk_id,
-                     hit.rows) for n, hit in enumerate(sources, 1)]
+    return [_citation(n, hit, snippet_chars) for n, hit in enumerate(sources, 1)]
+
+
+def _citation(n: int, hit: Hit, snippet_chars: int) -> Citation:
+    return Citation(n, hit.path, hit.page or None, _snippet(hit.text, snippet_chars), hit.heading, hit.chunk_id,
+                    hit.rows, hit.doc_id, hit.ordinal)
 
 
 def _snippet(text: str, chars: int) -> str:
@@ -158,47 +162,58 @@ def _snippet(text: str, chars: int) -> str:
     return snippet
 
 
+def build_messages(system_text: str, question: str, hits: Sequence[Hit], history: Sequence[Turn],
+                   llm) -> tuple[list[Message], list[Hit]]:
+    """Fit system prompt, history, sources and question into the context, keeping room for the
+    answer. Lowest-ranked passages are dropped whole; older turns go first. ``llm`` needs only
+    ``context_size``, ``count_tokens`` and ``chat_prompt_tokens``."""
+    ctx = llm.context_size
+    reserve = min(ANSWER_RESERVE, ctx // 4)
+    system = Message("system", system_text)
+    fixed = llm.chat_prompt_tokens([system, Message("user", user_message(question, []))])
+    budget = ctx - reserve - fixed
+    if budget < 0:
+        raise LanterneError("The question is too long for the model's context.", code="context-overflow")
+    kept_history: list[Message] = []
+    history_budget = int(ctx * HISTORY_SHARE)
+    for turn in reversed(history):
+        pair = [Message("user", turn.question), Message("assistant", _strip_markers(turn.answer))]
+        cost = sum(llm.count_tokens(m.content) + 8 for m in pair)
+        if cost > min(history_budget, budget):
+            break
+        kept_history = pair + kept_history
+        history_budget -= cost
+        budget -= cost
+    used: list[Hit] = []
+    blocks: list[str] = []
+    for hit in hits:
+        block = format_source(len(used) + 1, hit)
+        cost = llm.count_tokens(block) + 4
+        if cost <= budget:
+            used.append(hit)
+            blocks.append(block)
+            budget -= cost
+        # a passage that does not fit is dropped whole; a smaller, lower-ranked one may still fit
+    messages = [system, *kept_history, Message("user", user_message(question, blocks))]
+    return messages, used
+
+
 class AnswerEngine:
     """Answers questions from the library with the active LLM."""
 
-    def __init__(self, library: Library, search: SearchEngine | None = None, *, passages: int | None = None) -> None:
+    def __init__(self, library: Library, search: SearchEngine | None = None, *, passages: int | None = None,
+                 model_future=None) -> None:
+        """``model_future``: the model to answer with, possibly still loading (retrieval and
+        evidence then run while it loads); default: the library's active model."""
         self.library = library
+        self._model_future = model_future
         self.search = search or SearchEngine(library)
         self.passages = passages or library.settings.passages_per_answer
         self._system = system_prompt()
 
     def build_messages(self, question: str, hits: Sequence[Hit], history: Sequence[Turn], llm) -> tuple[list[Message], list[Hit]]:
-        """Fit system prompt, history, sources and question into the context, keeping room for the
-        answer. Lowest-ranked passages are dropped whole; older turns go first."""
-        ctx = llm.context_size
-        reserve = min(ANSWER_RESERVE, ctx // 4)
-        system = Message("system", self._system)
-        fixed = llm.chat_prompt_tokens([system, Message("user", user_message(question, []))])
-        budget = ctx - reserve - fixed
-        if budget < 0:
-            raise LanterneError("The question is too long for the model's context.", code="context-overflow")
-        kept_history: list[Message] = []
-        history_budget = int(ctx * HISTORY_SHARE)
-        for turn in reversed(history):
-            pair = [Message("user", turn.question), Message("assistant", _strip_markers(turn.answer))]
-            cost = sum(llm.count_tokens(m.content) + 8 for m in pair)
-            if cost > min(history_budget, budget):
-                break
-            kept_history = pair + kept_history
-            history_budget -= cost
-            budget -= cost
-        used: list[Hit] = []
-        blocks: list[str] = []
-        for hit in hits:
-            block = format_source(len(used) + 1, hit)
-            cost = llm.count_tokens(block) + 4
-            if cost <= budget:
-                used.append(hit)
-                blocks.append(block)
-                budget -= cost
-            # a passage that does not fit is dropped whole; a smaller, lower-ranked one may still fit
-        messages = [system, *kept_history, Message("user", user_message(question, blocks))]
-        return messages, used
+        return build_messages(self._system, question, hits, history, llm)
+
 
     def context_only(self, question: str, *, collections: Sequence[str] | None = None) -> dict:
         """What the model would read for this question, without generating: the evidence, and the
@@ -210,10 +225,7 @@ class AnswerEngine:
         evidence = rank_evidence(question, hits, embedder=self.library.embedder, lang=self._language(question)) if hits else []
         context, tokens = [], 0
         if hits:
-            try:
-                llm = self.library.llm
-            except ModelError as exc:
-                raise LanterneError(exc.message, code=exc.code) from exc
+            llm = self._model()
             _, used = self.build_messages(question, hits, [], llm)
             for n, hit in enumerate(used, 1):
                 text = _escape(hit.text.strip())
@@ -257,10 +269,7 @@ class AnswerEngine:
             if on_token is not None:
                 on_token(result.answer)
             return result
-        try:
-            llm = self.library.llm
-        except ModelError as exc:
-            raise LanterneError(exc.message, code=exc.code) from exc
+        llm = self._model()
         result.model = llm.model_id
         messages, used = self.build_messages(question, hits, history, llm)
         result.sources = used
@@ -270,18 +279,15 @@ class AnswerEngine:
         stop = threading.Event()  # the user's cancel, or a repetition loop
         user_cancel = cancel
         looped = False
-        try:
-            for piece in llm.stream_chat(messages, max_tokens=max_tokens or reserve, cancel=stop, stats=stats):
-                pieces.append(piece)
-                if on_token is not None:
-                    on_token(piece)
-                if user_cancel is not None and user_cancel.is_set():
-                    stop.set()
-                elif len(pieces) % 8 == 0 and repetition_start("".join(pieces)) is not None:
-                    looped = True  # a small model repeating itself: stop now rather than for 26 s
-                    stop.set()
-        except ModelError as exc:
-            raise LanterneError(exc.message, code=exc.code) from exc
+        for piece in llm.stream_chat(messages, max_tokens=max_tokens or reserve, cancel=stop, stats=stats):
+            pieces.append(piece)
+            if on_token is not None:
+                on_token(piece)
+            if user_cancel is not None and user_cancel.is_set():
+                stop.set()
+            elif len(pieces) % 8 == 0 and repetition_start("".join(pieces)) is not None:
+                looped = True  # a small model repeating itself: stop now rather than for 26 s
+                stop.set()
         text = "".join(pieces)
         if looped:
             text = text[:repetition_start(text)]
@@ -303,6 +309,9 @@ class AnswerEngine:
         result.tokens_per_s = stats.tokens_per_s
         return result
 
+
+    def _model(self):
+        return self._model_future.result() if self._model_future is not None else self.library.llm
 
     @staticmethod
     def _language(question: str) -> str:

@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS conversations (
 CREATE TABLE IF NOT EXISTS turns (
     id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
     question TEXT NOT NULL, answer TEXT NOT NULL, citations TEXT NOT NULL DEFAULT '[]', model TEXT NOT NULL DEFAULT '',
-    collections TEXT NOT NULL DEFAULT '[]', timings TEXT NOT NULL DEFAULT '{}', created_at REAL NOT NULL
+    collections TEXT NOT NULL DEFAULT '[]', timings TEXT NOT NULL DEFAULT '{}', created_at REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'done', details TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS turns_conversation ON turns(conversation_id, id);
 """
@@ -34,6 +35,8 @@ class StoredTurn:
     collections: list[str]
     timings: dict
     created_at: float
+    status: str = "done"  # done | not-found | cancelled
+    details: dict = field(default_factory=dict)  # evidence, checks, cited: what the window shows again
 
 
 @dataclass
@@ -63,6 +66,10 @@ class ChatStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(_SCHEMA)
+            columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(turns)")}
+            for name, ddl in (("status", "TEXT NOT NULL DEFAULT 'done'"), ("details", "TEXT NOT NULL DEFAULT '{}'")):
+                if name not in columns:  # chats saved by an earlier version
+                    self._conn.execute(f"ALTER TABLE turns ADD COLUMN {name} {ddl}")
 
     def close(self) -> None:
         self._conn.close()
@@ -97,10 +104,20 @@ class ChatStore:
             raise LanterneError(f"No conversation with id {chat_id}.", code="no-chat")
         r = rows[0]
         conv = Conversation(r["id"], r["title"], r["created_at"], r["updated_at"], json.loads(r["collections"]), r["model"])
-        conv.turns = [StoredTurn(t["id"], t["question"], t["answer"], json.loads(t["citations"]), t["model"],
-                                 json.loads(t["collections"]), json.loads(t["timings"]), t["created_at"])
-                      for t in self._q("SELECT * FROM turns WHERE conversation_id=? ORDER BY id", (chat_id,))]
+        conv.turns = [self._turn(t) for t in self._q("SELECT * FROM turns WHERE conversation_id=? ORDER BY id", (chat_id,))]
         return conv
+
+    @staticmethod
+    def _turn(t: sqlite3.Row) -> StoredTurn:
+        return StoredTurn(t["id"], t["question"], t["answer"], json.loads(t["citations"]), t["model"],
+                          json.loads(t["collections"]), json.loads(t["timings"]), t["created_at"], t["status"],
+                          json.loads(t["details"]))
+
+    def turn(self, turn_id: int) -> StoredTurn:
+        rows = self._q("SELECT * FROM turns WHERE id=?", (turn_id,))
+        if not rows:
+            raise LanterneError(f"No turn with id {turn_id}.", code="no-chat")
+        return self._turn(rows[0])
 
     def list(self, search: str | None = None) -> list[Conversation]:
         if search:
@@ -114,21 +131,26 @@ class ChatStore:
                 for r in rows]
 
     def add_turn(self, chat_id: int, question: str, answer: str, citations: list[dict], model: str,
-                 collections: list[str], timings: dict) -> None:
+                 collections: list[str], timings: dict, *, status: str = "done",
+                 details: dict | None = None) -> StoredTurn:
+        """Save one turn; returns it as stored (with its id), so callers need not read the chat back."""
         now = time.time()
         with self._lock:
             self._conn.execute("BEGIN")
             try:
-                self._conn.execute(
-                    "INSERT INTO turns(conversation_id, question, answer, citations, model, collections, timings, created_at) "
-                    "VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                cur = self._conn.execute(
+                    "INSERT INTO turns(conversation_id, question, answer, citations, model, collections, timings, "
+                    "created_at, status, details) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (chat_id, question, answer, json.dumps(citations, ensure_ascii=False), model,
-                     json.dumps(collections), json.dumps(timings), now))
+                     json.dumps(collections), json.dumps(timings), now, status,
+                     json.dumps(details or {}, ensure_ascii=False)))
                 self._conn.execute("UPDATE conversations SET updated_at=?, model=? WHERE id=?", (now, model, chat_id))
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+        return StoredTurn(cur.lastrowid, question, answer, citations, model, list(collections), dict(timings), now,
+                          status, dict(details or {}))
 
     def rename(self, chat_id: int, title: str) -> None:
         self.get(chat_id)

@@ -4,33 +4,47 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from concurrent.futures import Future
 from pathlib import Path
 
 from core.errors import LanterneError, from_os_error
 from core.paths import DataLayout
 from core.settings import Settings
 from indexer.catalog import Catalog
-from indexer.store import ChunkStore, ModelMismatch
-from models.errors import ModelError
+from indexer.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
 
 class Library:
+    """One data folder, wired at start: the catalog, the chat store and the model registry exist
+    from the constructor on (opening them costs milliseconds), so the UI thread can use them
+    without waiting. The embedder, the index and the language model load lazily, each behind its
+    own lock; a language model loads in a future, outside any lock, so a thread that only asks
+    "is it loaded?" never waits on it."""
+
     def __init__(self, root: Path, settings: Settings | None = None) -> None:
         try:
             self.layout = DataLayout(Path(root)).ensure()
         except OSError as exc:
             raise from_os_error(exc, f"the data folder {root}") from exc
-        self.settings = settings if settings is not None else Settings.load(self.layout.settings)
+        self.settings: Settings = settings if settings is not None else Settings.load(self.layout.settings)
         self.notices: list[str] = []  # things the user should be told (index repaired, ...)
         self._catalog_rebuilt = False
-        self.catalog = self._open_catalog()
+        self.catalog: Catalog = self._open_catalog()
+        from core.chats import ChatStore
+        from models.registry import ModelRegistry
+
+        self.chats: ChatStore = ChatStore(self.layout.chats)
+        self.registry: ModelRegistry = ModelRegistry(self.layout.models)
         self._embedder = None
         self._store: ChunkStore | None = None
-        self._llm = None
-        self._chats = None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the index (store) and repairs
+        self._embedder_lock = threading.Lock()
+        self._llm_lock = threading.Lock()  # held only to look at or replace the slot below
+        self._llm_slot: tuple[str | None, Future] | None = None  # (model name, future of the model);
+        # name None: a model handed in by set_llm (tests, benchmarks), used whatever is active
 
     def _open_catalog(self) -> Catalog:
         """The catalog; a damaged one (truncated file, disk error) is set aside, a new one is built
@@ -71,160 +85,152 @@ class Library:
     # -- models
     @property
     def embedder(self):
-        with self._lock:
+        with self._embedder_lock:
             if self._embedder is None:
                 from models.embedder import load_embedder
 
-                try:
-                    self._embedder = load_embedder(self.settings.embedder, threads=self.settings.embed_threads)
-                except ModelError as exc:
-                    raise LanterneError(exc.message, code=exc.code) from exc
+                self._embedder = load_embedder(self.settings.embedder, threads=self.settings.embed_threads)
                 log.info("embedder %s loaded (dim %d, max %d tokens)", self._embedder.model_id,
                          self._embedder.dimension, self._embedder.max_tokens)
             return self._embedder
 
     def set_embedder(self, embedder) -> None:
         """Use an already-loaded embedder (tests and benchmarks share one)."""
-        with self._lock:
+        with self._embedder_lock:
             self._embedder = embedder
 
     def change_embedder(self, name_or_path: str) -> None:
         """Switch the embedder: the next indexing pass re-embeds every document (see ``store``)."""
-        with self._lock:
+        with self._lock, self._embedder_lock:
             self.settings.embedder = name_or_path
             self.settings.save(self.layout.settings)
             self._embedder = None
             self._store = None
 
-    @property
-    def registry(self):
-        from models.registry import ModelRegistry
+    def llm_future(self, name: str | None = None) -> Future:
+        """The future of model ``name`` (default: the active one), loading it on its own thread if
+        it is not loaded yet; the model loaded before is released once it is replaced. Settings
+        (context, GPU layers) are honoured here, for every caller."""
+        old = None
+        with self._llm_lock:
+            slot = self._llm_slot
+            if slot is not None and slot[0] is None and (name is None or name == getattr(slot[1].result(), "model_id", None)):
+                return slot[1]
+        name = name or self.registry.active().name
+        with self._llm_lock:
+            slot = self._llm_slot
+            if slot is not None and slot[0] == name and not (slot[1].done() and slot[1].exception()):
+                return slot[1]
+            future: Future = Future()
+            self._llm_slot = (name, future)
+            old = slot
+        if old is not None and old[1].done() and not old[1].exception():
+            old[1].result().close()
+        threading.Thread(target=self._load_llm, args=(name, future), name="lanterne-model-load", daemon=True).start()
+        return future
 
-        return ModelRegistry(self.layout.models)
+    def _load_llm(self, name: str, future: Future) -> None:
+        try:
+            from models.llm import LlamaCppLLM, LlamaSettings
+
+            entry = self.registry.get(name)
+            s = self.settings
+            started = time.perf_counter()
+            llm = LlamaCppLLM(entry.file, LlamaSettings(
+                n_ctx=s.llm_context or None, n_gpu_layers=None if s.gpu_layers < 0 else s.gpu_layers))
+            llm.model_id = entry.name
+            log.info("model %s loaded in %.2f s", entry.name, time.perf_counter() - started)
+            future.set_result(llm)
+        except BaseException as exc:  # handed to whoever waits on the future
+            if not isinstance(exc, LanterneError):
+                log.exception("loading model %s failed", name)
+            future.set_exception(exc)
+
+    def llm_for(self, name: str | None = None):
+        """Model ``name`` (default: the active one), loaded once and kept; waits for it to load
+        (never while holding a lock another thread needs)."""
+        return self.llm_future(name).result()
 
     @property
     def llm(self):
         """The active language model, loaded once (on its own thread) and kept."""
-        with self._lock:
-            if self._llm is None:
-                from models.llm import LlamaCppLLM, LlamaSettings
-
-                entry = self.registry.active()
-                s = self.settings
-                self._llm = LlamaCppLLM(entry.file, LlamaSettings(
-                    n_ctx=s.llm_context or None, n_gpu_layers=None if s.gpu_layers < 0 else s.gpu_layers))
-                self._llm.model_id = entry.name
-            return self._llm
+        return self.llm_for(None)
 
     def use_model(self, name: str):
-        """Make ``name`` the active model; the loaded one is released if it is another."""
-        with self._lock:
-            entry = self.registry.use(name)
-            if self._llm is not None and getattr(self._llm, "model_id", None) != entry.name:
-                self._llm.close()
-                self._llm = None
-            return entry
+        """Make ``name`` the active model (remembered); the loaded one is released if it is another
+        (when the next question needs it)."""
+        return self.registry.use(name)
+
+    def remove_model(self, name: str) -> None:
+        """Uninstall a model; released first when it is the one loaded."""
+        slot = self._llm_slot
+        if slot is not None and slot[1].done() and not slot[1].exception() \
+                and getattr(slot[1].result(), "model_id", None) == name:
+            self.set_llm(None)
+        self.registry.remove(name)
 
     @property
     def llm_loaded(self) -> bool:
-        return self._llm is not None
+        slot = self._llm_slot
+        return slot is not None and slot[1].done() and slot[1].exception() is None
 
     def set_llm(self, llm) -> None:
-        """Use an already-loaded model (tests and benchmarks)."""
-        with self._lock:
-            if self._llm is not None and self._llm is not llm:
-                self._llm.close()
-            self._llm = llm
+        """Use an already-loaded model (tests and benchmarks); None releases the loaded one (it is
+        loaded again, with the current settings, by the next question)."""
+        future: Future | None = None
+        if llm is not None:
+            future = Future()
+            future.set_result(llm)
+        with self._llm_lock:
+            old, self._llm_slot = self._llm_slot, (None, future) if future is not None else None
+        if old is not None and old[1].done() and not old[1].exception() and old[1].result() is not llm:
+            old[1].result().close()
 
-    @property
-    def chats(self):
-        with self._lock:
-            if self._chats is None:
-                from core.chats import ChatStore
-
-                self._chats = ChatStore(self.layout.chats)
-            return self._chats
+    def forget_llm(self) -> None:
+        """Drop the model without closing it (its owner, a test fixture, closes it)."""
+        with self._llm_lock:
+            self._llm_slot = None
 
     # -- storage
     @property
     def store(self) -> ChunkStore:
-        """The chunk table, checked against the embedder: a different model means a clean
-        re-embedding of every document, never a broken search."""
+        """The chunk table, checked against the embedder (``indexer.index.open_index``): a
+        different model means a re-embedding, never a broken search."""
         with self._lock:
             if self._store is None:
-                # Same embedder setting as the one the index was built with: open it without
-                # loading the model (a re-scan of unchanged folders then takes a moment).
-                if self.catalog.get_meta("embedder_setting") == self.settings.embedder and self.catalog.get_meta("embedder_dim"):
-                    try:
-                        self._store = self._checked(ChunkStore(self.layout.index, int(self.catalog.get_meta("embedder_dim"))))
-                        return self._store
-                    except ModelMismatch:
-                        pass
-                    except OSError as exc:
-                        raise from_os_error(exc, f"the index in {self.layout.index}") from exc
-                emb = self.embedder
-                stored_id = self.catalog.get_meta("embedder_id")
-                stored_dim = self.catalog.get_meta("embedder_dim")
+                from indexer.index import open_index
+
                 try:
-                    store = ChunkStore(self.layout.index, emb.dimension)
-                    mismatch = stored_id is not None and (stored_id != emb.model_id or int(stored_dim or 0) != emb.dimension)
-                except ModelMismatch:
-                    store, mismatch = None, True
+                    store, notices = open_index(self.layout.index, self.catalog, self.settings.embedder,
+                                                lambda: self.embedder, catalog_rebuilt=self._catalog_rebuilt)
                 except OSError as exc:
                     raise from_os_error(exc, f"the index in {self.layout.index}") from exc
-                if mismatch and store is not None:
-                    # Same dimension: keep every row (keyword search goes on) and let indexing
-                    # fill in the new model's vectors in the background.
-                    log.warning("embedder changed (%s -> %s): re-embedding every chunk in the background",
-                                stored_id, emb.model_id)
-                    store.forget_vectors()
-                elif mismatch:
-                    log.warning("embedder changed (%s -> %s): re-indexing every document", stored_id, emb.model_id)
-                    if store is None:
-                        import shutil
-
-                        shutil.rmtree(self.layout.index / "chunks.lance", ignore_errors=True)
-                        store = ChunkStore(self.layout.index, emb.dimension)
-                    else:
-                        store.recreate()
-                    self.catalog.set_pending(None)
-                self.catalog.set_meta("embedder_id", emb.model_id)
-                self.catalog.set_meta("embedder_dim", str(emb.dimension))
-                self.catalog.set_meta("embedder_setting", self.settings.embedder)
-                self._store = self._checked(store)
+                self._catalog_rebuilt = False
+                self.notices.extend(notices)
+                self._store = store
             return self._store
-
-    def _checked(self, store: ChunkStore) -> ChunkStore:
-        if self._catalog_rebuilt:
-            # the new catalog numbers documents afresh: chunks of the old one would be orphans
-            store.recreate()
-            self._catalog_rebuilt = False
-        if store.notice:
-            self.notices.append(store.notice)
-        if store.rebuilt:
-            self.catalog.set_pending(None)
-        if store.count() == 0 and self.catalog.total_chunks() > 0:
-            # the index folder was deleted or emptied: every document is indexed again
-            self.notices.append("The search index was missing and is being rebuilt from your documents.")
-            self.catalog.set_pending(None)
-        return store
 
     def read_only_store(self) -> ChunkStore | None:
         """The store without loading the embedder (for status): None when nothing is indexed yet."""
         if self._store is not None:
             return self._store
-        dim = self.catalog.get_meta("embedder_dim")
-        if not dim or not (self.layout.index / "chunks.lance").exists():
-            return None
+        from indexer.index import open_existing
+
         try:
-            return self._checked(ChunkStore(self.layout.index, int(dim)))
+            store, notices = open_existing(self.layout.index, self.catalog, catalog_rebuilt=self._catalog_rebuilt)
         except Exception:
             log.exception("cannot open the index for status")
             return None
+        if store is not None:
+            self._catalog_rebuilt = False
+        self.notices.extend(notices)
+        return store
 
     def close(self) -> None:
-        if self._llm is not None:
-            self._llm.close()
-        if self._chats is not None:
-            self._chats.close()
+        slot = self._llm_slot
+        if slot is not None and slot[0] is not None:
+            # a model still loading is waited for: its thread must not outlive the process's exit
+            if slot[1].exception() is None:
+                slot[1].result().close()
+        self.chats.close()
         self.catalog.close()

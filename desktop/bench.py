@@ -30,18 +30,25 @@ class Heartbeat(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._tick)
         self.clock = QElapsedTimer()
+        self.since = QElapsedTimer()
         self.gaps: list[float] = []
+        self.stalls: list[tuple[float, float]] = []  # (seconds since start, gap ms) of gaps over 50 ms
 
     def start(self) -> None:
         self.gaps.clear()
+        self.stalls.clear()
         self.clock.start()
+        self.since.start()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
 
     def _tick(self) -> None:
-        self.gaps.append(self.clock.nsecsElapsed() / 1e6)
+        gap = self.clock.nsecsElapsed() / 1e6
+        self.gaps.append(gap)
+        if gap > 50:
+            self.stalls.append((round(self.since.elapsed() / 1000 - gap / 1000, 2), round(gap, 1)))
         self.clock.restart()
 
     @property
@@ -137,13 +144,34 @@ def startup(as_json: bool, runs: int = 5) -> int:
             subprocess.run([sys.executable, "-m", "desktop.app", "--data-dir", str(Path(tmp) / "data")],
                            env=env, check=True, capture_output=True, timeout=120)
             figures.append(json.loads(probe.read_text())["since_process_start_s"])
+        # then: a question sent 1 s after the window shows, while the models load
+        folder = make_folder(Path(tmp) / "docs", 20)
+        data = Path(tmp) / "data-ask"
+        subprocess.run([sys.executable, "-m", "core.cli", "--data-dir", str(data), "index", str(folder)],
+                       check=True, capture_output=True, timeout=600)
+        asks = []
+        for i in range(3):
+            probe = Path(tmp) / f"ask-{i}.json"
+            env = dict(os.environ, LANTERNE_STARTUP_PROBE=str(probe),
+                       LANTERNE_STARTUP_ASK="Quand le contrat Dupont se renouvelle-t-il ?")
+            subprocess.run([sys.executable, "-m", "desktop.app", "--data-dir", str(data)],
+                           env=env, check=True, capture_output=True, timeout=660)
+            asks.append(json.loads(probe.read_text()))
     median = statistics.median(figures)
-    result = {"runs": figures, "median_s": round(median, 2), "target_s": 2.0, "ratio": round(2.0 / median, 2)}
+    worst = max(a["max_gap_ms"] for a in asks)
+    result = {"runs": figures, "median_s": round(median, 2), "target_s": 2.0, "ratio": round(2.0 / median, 2),
+              "ask_at_1s": asks, "ask_max_gap_ms": worst, "ask_gap_target_ms": TARGET_MS,
+              "ask_gap_ratio": round(TARGET_MS / max(worst, 1e-6), 2)}
     if as_json:
         print(json.dumps(result))
     else:
         print(f"window shown {median:.2f} s after the process started (median of {runs}: "
               f"{', '.join(f'{f:.2f}' for f in figures)}) vs target 2.0 s → ratio {result['ratio']}")
+        print(f"question sent 1 s after the window showed, models still loading: largest UI stall from window "
+              f"shown to answer {worst} ms over {len(asks)} launches "
+              f"({', '.join(str(a['max_gap_ms']) for a in asks)} ms; answered in "
+              f"{', '.join(str(a['answer_s']) for a in asks)} s) vs target {TARGET_MS:.0f} ms → "
+              f"ratio {result['ask_gap_ratio']}")
     return 0
 
 

@@ -206,10 +206,7 @@ class ChatPanel(Retranslatable, QWidget):
             if conv.model and conv.model in {m for m, _ in self.models}:
                 self.model_name = conv.model
                 self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(conv.model)))
-            self.turns = [TurnState(t.question, t.answer, t.citations, "done" if t.citations else "not-found",
-                                    turn_id=t.id, model=t.model,
-                                    seconds=float(t.timings.get("total_s", 0.0)))
-                          for t in conv.turns]
+            self.turns = [self._stored(t) for t in conv.turns]
             self.render()
             self.retranslate()
 
@@ -229,24 +226,31 @@ class ChatPanel(Retranslatable, QWidget):
         self.question.clear()
         self.ask(text)
 
-    def ask(self, question: str) -> None:
-        """Retrieve, then stream the answer from the model on a worker thread."""
+    @staticmethod
+    def _stored(t) -> TurnState:
+        """A saved turn as the window shows it again: its evidence and unchecked sentences too."""
+        checks = t.details.get("checks") or []
+        unverified = [c["sentence"] for c in checks if not c.get("supported")]
+        return TurnState(t.question, t.answer, t.citations, t.status, turn_id=t.id, model=t.model,
+                         seconds=float(t.timings.get("total_s", 0.0)), evidence=list(t.details.get("evidence") or []),
+                         unverified=unverified, supported=not checks or len(unverified) < len(checks))
+
+    def ask(self, question: str, *, regenerate: bool = False) -> None:
+        """Retrieve, then stream the answer from the model on a worker thread, through the same
+        conversation service as the command line (history, cancel, saving)."""
         turn = TurnState(question, state="loading" if not self.library.llm_loaded else "waiting", model=self.model_name)
         self.turns.append(turn)
         self._cancel = cancel = threading.Event()
         self._generation += 1
         generation = self._generation
-        library, chats = self.library, self.library.chats
+        library = self.library
         chat_id, scope, model = self.chat_id, list(self.scope), self.model_name
-        history = [(t.question, t.answer) for t in self.turns[:-1] if t.state in ("done", "not-found")][-6:]
         stream = self._stream
         started = time.perf_counter()
 
         def work():
-            from core.answer import AnswerEngine, Turn, consulted_citations
+            from core.conversations import ConversationService
 
-            if model:
-                library.use_model(model)
             first = [True]
 
             def on_token(piece: str) -> None:
@@ -255,47 +259,35 @@ class ChatPanel(Retranslatable, QWidget):
                     stream.phase.emit(generation, "streaming")
                 stream.token.emit(generation, piece)
 
-            engine = AnswerEngine(library)
-            result = engine.ask(question, collections=scope or None, history=[Turn(q, a) for q, a in history],
-                                on_token=on_token, cancel=cancel,
-                                on_evidence=lambda ev: stream.evidence.emit(generation, [e.as_json() for e in ev[:3]]))
-            if result.citations:
-                cites = [c.as_json() for c in result.citations]
-            else:  # no markers (small models often omit them): show the passages it was given
-                cites = [c.as_json() | {"consulted": True} for c in consulted_citations(result.sources)]
-            cid = chat_id
-            if cid is None:
-                cid = chats.create(question[:80], scope, result.model or model).id
-            else:
-                chats.set_scope(cid, scope, result.model or model or None)
-            if result.answer and not result.cancelled:
-                timings = {"retrieval_s": round(result.retrieval_s, 3), "ttft_s": round(result.ttft_s, 3),
-                           "total_s": round(result.total_s, 3), "tokens_per_s": round(result.tokens_per_s, 1)}
-                chats.add_turn(cid, question, result.answer, cites, result.model, scope, timings)
-                turn_id = chats.get(cid).turns[-1].id
-            else:
-                turn_id = None
-            return cid, result, turn_id, cites
+            service = ConversationService(library)
+            kwargs = dict(scope=scope, model=model or None, on_token=on_token, cancel=cancel,
+                          on_model_loading=lambda: stream.phase.emit(generation, "loading"),
+                          on_evidence=lambda ev: stream.evidence.emit(generation, [e.as_json() for e in ev[:3]]))
+            if regenerate and chat_id is not None:
+                return service.regenerate(chat_id, **kwargs)
+            return service.ask(chat_id, question, **kwargs)
 
-        def done(payload) -> None:
-            cid, result, turn_id, cites = payload
+        def done(saved) -> None:
+            result = saved.result
             if generation == self._generation:
                 self._cancel = None
             turn.answer = result.answer
-            turn.citations = cites
-            turn.turn_id = turn_id
+            turn.citations = saved.citations
+            turn.turn_id = saved.turn.id if saved.turn else None
             turn.model = result.model
             turn.seconds = time.perf_counter() - started
-            turn.state = "cancelled" if result.cancelled else "not-found" if not result.sources else "done"
+            turn.state = saved.status
             turn.unverified = [c.text for c in result.checks if not c.supported]
             turn.supported = not result.checks or result.supported
-            new = self.chat_id is None
-            self.chat_id = cid
-            if new:
-                self.title_text = question[:80]
+            if saved.chat_id is not None:
+                new = self.chat_id is None
+                self.chat_id = saved.chat_id
+                if new:
+                    self.title_text = question[:80]
             self.render()
             self.retranslate()
-            self.conversation_saved.emit(cid)
+            if saved.chat_id is not None:
+                self.conversation_saved.emit(saved.chat_id)
             from desktop.a11y import announce
 
             if turn.state == "not-found":
@@ -308,9 +300,10 @@ class ChatPanel(Retranslatable, QWidget):
             if generation == self._generation:
                 self._cancel = None
             turn.state = "error"
-            code, message = getattr(error, "code", None), getattr(error, "message", None)
-            if code and message:
-                turn.error = error_text(code, message)
+            from core.errors import LanterneError
+
+            if isinstance(error, LanterneError):
+                turn.error = error_text(error.code, error.message)
             else:
                 log.error("answering failed", exc_info=error)
                 turn.error = unexpected_text()
@@ -334,10 +327,8 @@ class ChatPanel(Retranslatable, QWidget):
         if self.busy or index != len(self.turns) - 1:
             return
         turn = self.turns.pop(index)
-        if turn.turn_id is not None:
-            chats, turn_id = self.library.chats, turn.turn_id
-            self.runner.run(lambda: chats.delete_turn(turn_id))
-        self.ask(turn.question)
+        # the service replaces the stored turn once the new answer is saved
+        self.ask(turn.question, regenerate=turn.turn_id is not None and self.chat_id is not None)
 
     def where(self, c: dict) -> str:
         """Where a cited passage is: "page 3", or for a spreadsheet its sheet and rows."""
@@ -376,9 +367,14 @@ class ChatPanel(Retranslatable, QWidget):
         name = self.model_combo.itemData(index)
         if name and name != self.model_name:
             self.model_name = name
-            if self.chat_id is not None:
-                chats, cid, scope = self.library.chats, self.chat_id, list(self.scope)
-                self.runner.run(lambda: chats.set_scope(cid, scope, name))
+            library, cid, scope = self.library, self.chat_id, list(self.scope)
+
+            def remember() -> None:
+                library.use_model(name)  # new conversations start with it too
+                if cid is not None:
+                    library.chats.set_scope(cid, scope, name)
+
+            self.runner.run(remember)  # a model removed meanwhile: the app's error banner says so
 
     def _fill_scope_menu(self) -> None:
         self.scope_menu.clear()

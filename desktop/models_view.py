@@ -248,9 +248,7 @@ class ModelsDialog(Retranslatable, QDialog):
         library = self.library
 
         def work():
-            if library.llm_loaded and getattr(library.llm, "model_id", None) == entry.name:
-                library.set_llm(None)
-            library.registry.remove(entry.name)
+            library.remove_model(entry.name)
 
         def done(_r) -> None:
             self.refresh()

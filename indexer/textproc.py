@@ -114,6 +114,32 @@ def _detector(low_accuracy: bool = False):
     return builder.build()
 
 
+def warm_up_language_models(pause_s: float = 0.02) -> None:
+    """Load the language detector's models one language at a time, letting other threads run in
+    between. Lingua loads them while holding Python's GIL: all at once, the first query stalls
+    every other thread (the window's) for ~1.3 s; one language at a time, ~0.1-0.25 s each.
+    The models are cached for the process, so the detectors built afterwards find them loaded.
+    A second caller waits for the first (waiting on a lock lets the window run)."""
+    import time
+
+    global _warm
+    with _warm_lock:
+        if _warm:
+            return
+        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+        langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in LANGUAGES]
+        for i, lang in enumerate(langs):
+            other = langs[1] if i == 0 else langs[0]  # a builder needs two languages; this one is loaded
+            LanguageDetectorBuilder.from_languages(lang, other).with_preloaded_language_models().build()
+            time.sleep(pause_s)
+        _warm = True
+
+
+_warm_lock = threading.Lock()
+_warm = False
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the text's language among LANGUAGES, or "" when unsure."""
     sample = text[:3000]
@@ -126,6 +152,7 @@ def detect_language(text: str) -> str:
 def query_languages(text: str, preferred: list[str] | None = None) -> list[str]:
     """Languages to analyse a query in: the detected one when confident, else the top candidates
     plus the corpus's main languages (short queries are hard to identify)."""
+    warm_up_language_models()  # the full models, loaded in steps (see there)
     values = _detector().compute_language_confidence_values(text)
     ranked = [(v.language.iso_code_639_1.name.lower(), v.value) for v in values]
     out: list[str] = []

@@ -26,7 +26,7 @@ def answering(library, sample_folder, llm):
     IndexingService(library).index([str(sample_folder)], "Travail")
     library.set_llm(llm)
     yield AnswerEngine(library)
-    library._llm = None  # the session fixture owns the model
+    library.forget_llm()  # the session fixture owns the model
 
 
 def _hit(n: int, text: str = "texte", page: int = 1) -> Hit:

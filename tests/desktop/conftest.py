@@ -40,4 +40,4 @@ def app_factory(qtbot, library):
         lanterne.controller.stop()
         lanterne.runner.wait(10)
         lanterne.translations.apply("en")
-        library._llm = None  # the session fixture owns the model
+        library.forget_llm()  # the session fixture owns the model

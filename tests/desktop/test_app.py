@@ -162,6 +162,32 @@ def test_answer_streams_with_sources_and_a_click_opens_the_page(app_factory, lib
     qtbot.waitUntil(lambda: chat.chat_id == saved and len(chat.turns) == 1, timeout=10_000)
 
 
+def test_the_window_and_the_command_line_store_the_same_turn(app_factory, library, sample_folder, qtbot):
+    """One conversation service: the same question asked in the window and with `lanterne ask`
+    (each loading the model itself, with the same settings) is stored the same way."""
+    from core.indexing import IndexingService
+    from tests.core.test_cli import lanterne as cli
+
+    IndexingService(library).index([str(sample_folder)], "Travail")
+    library.settings.save(library.layout.settings)  # the command line reads the same settings
+    question = "Quand le contrat Dupont se renouvelle-t-il ?"
+    app = app_factory(watch=False)
+    chat = app.window.chat
+    with qtbot.waitSignal(chat.answer_finished, timeout=300_000) as finished:
+        chat.ask(question)
+    assert finished.args[0] is not None
+    window = library.chats.get(chat.chat_id).turns[-1]
+    result = cli("ask", question, "--json", data_dir=library.layout.root)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["chat_id"] != chat.chat_id and data["turn_id"] and data["status"] == window.status == "done"
+    command_line = library.chats.turn(data["turn_id"])
+    for name in ("question", "answer", "citations", "model", "collections", "status", "details"):
+        assert getattr(command_line, name) == getattr(window, name), name
+    assert set(window.timings) == set(command_line.timings) >= {"retrieval_s", "ttft_s", "total_s", "tokens_per_s"}
+    assert window.details["evidence"] and window.details["checks"]
+
+
 def test_stop_cancels_a_streaming_answer(app_factory, library, sample_folder, llm, qtbot):
     from core.indexing import IndexingService
 
