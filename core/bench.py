@@ -87,12 +87,12 @@ def bench_index(args, data_dir: Path) -> dict:
 def bench_search(args, data_dir: Path) -> dict:
     """Latency of BM25, vector and hybrid search over N synthetic chunks (real query embedding)."""
     import numpy as np
-    import pyarrow as pa
 
     from core.library import Library
     from core.search import SearchEngine
-    from indexer.store import schema
     from indexer.textproc import analyze
+    from indexer.types import ChunkData
+    from indexer.writer import DocumentWrite, IndexWriter
 
     work = _tmpdir("lanterne-bench-search-")
     try:
@@ -106,34 +106,24 @@ def bench_search(args, data_dir: Path) -> dict:
         zipf /= zipf.sum()
         n = args.chunks
         t0 = time.perf_counter()
-        # the documents exist in the catalog too (search returns only live generations)
+        # through the index writer, as indexing does (search returns only live generations)
         coll = library.catalog.ensure_collection("Bench")
-        doc_ids = []
-        with library.catalog.transaction():
-            for d in range((n + 19) // 20):
-                library.catalog._conn.execute(
-                    "INSERT INTO documents(collection_id, path, status, gen, chunk_count) VALUES(?, ?, 'indexed', 1, 20)",
-                    (coll.id, f"/bench/doc-{d}.txt"))
-        doc_ids = [r.id for r in library.catalog.documents(collection_id=coll.id)]
-        batch = 20_000
-        for start in range(0, n, batch):
-            m = min(batch, n - start)
-            ids = rng.choice(len(vocab), size=(m, 120), p=zipf)
-            texts = [" ".join(vocab[j] for j in row) for row in ids]
-            vecs = rng.standard_normal((m, dim)).astype(np.float32)
+        writer = IndexWriter(library.catalog, store)
+        per_doc, batch_docs = 20, 1_000
+        for first in range(0, (n + per_doc - 1) // per_doc, batch_docs):
+            docs = []
+            for d in range(first, min(first + batch_docs, (n + per_doc - 1) // per_doc)):
+                count = min(per_doc, n - d * per_doc)
+                ids = rng.choice(len(vocab), size=(count, 120), p=zipf)
+                texts = [" ".join(vocab[j] for j in row) for row in ids]
+                path = f"/bench/doc-{d}.txt"
+                row = library.catalog.upsert_document(coll.id, None, path, 1, 1)
+                docs.append(DocumentWrite(row.id, path, coll.id, [
+                    ChunkData(i, t, 1, "", 0, len(t), 120, terms=analyze(t, "fr")) for i, t in enumerate(texts)],
+                    lang="fr", pages=1, size=1, mtime_ns=1, hash="x"))
+            vecs = rng.standard_normal((sum(len(doc.chunks) for doc in docs), dim)).astype(np.float32)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-            cols = {
-                "chunk_id": [f"s-{start + i}" for i in range(m)], "doc_id": [doc_ids[(start + i) // 20] for i in range(m)],
-                "gen": [1] * m, "collection_id": [coll.id] * m, "ordinal": [(start + i) % 20 for i in range(m)],
-                "path": [f"/bench/doc-{(start + i) // 20}.txt" for i in range(m)], "page": [1] * m,
-                "heading": [""] * m, "start": [0] * m, "end": [len(t) for t in texts], "lang": ["fr"] * m,
-                "text": texts, "terms": [analyze(t, "fr") for t in texts], "context": [""] * m, "embedded": [True] * m,
-                "row_first": [0] * m, "row_last": [0] * m,
-            }
-            sch = schema(dim)
-            arrays = [pa.FixedSizeListArray.from_arrays(pa.array(vecs.reshape(-1)), dim) if f.name == "vector"
-                      else pa.array(cols[f.name], type=f.type) for f in sch]
-            store.append(pa.Table.from_arrays(arrays, schema=sch))
+            writer.commit(docs, vecs)
         load_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         store.maintain(force_fts=True)
@@ -430,61 +420,57 @@ def bench_answer(args, data_dir: Path) -> dict:
 
 # ---------------------------------------------------------------- reconcile
 
+def _prepared_tree(work: Path, n: int):
+    """A tree of ``n`` small notes, its catalog and a consistent index (one synthetic chunk per file),
+    prepared directly so that the setup does not spend minutes embedding."""
+    import numpy as np
+
+    from core.indexing import IndexingService
+    from core.library import Library
+    from core.paths import path_to_db
+    from indexer.textproc import analyze
+    from indexer.types import ChunkData
+    from indexer.writer import DocumentWrite, IndexWriter
+
+    tree = work / "tree"
+    for i in range(n):
+        folder = tree / f"dossier-{i // 500:03d}" / f"sous-{(i // 50) % 10}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"note-{i:06d}.txt").write_text(f"Note {i} : réunion du comité.", encoding="utf-8")
+    library = Library(work / "data")
+    store = library.store
+    service = IndexingService(library)
+    coll, sources = service.add_sources([str(tree)], "Bench")
+    docs = []
+    for path in sorted(tree.rglob("*.txt")):
+        st = path.stat()
+        key = path_to_db(str(path))
+        text = path.read_text(encoding="utf-8")
+        doc = library.catalog.upsert_document(coll.id, sources[0].id, key, st.st_size, st.st_mtime_ns)
+        docs.append(DocumentWrite(doc.id, key, coll.id, [ChunkData(0, text, 0, "", 0, len(text), 8,
+                                                                  terms=analyze(text, "fr"))],
+                                  lang="fr", pages=1, size=st.st_size, mtime_ns=st.st_mtime_ns, hash="x"))
+    vectors = np.random.default_rng(0).standard_normal((len(docs), store.dim)).astype(np.float32)
+    IndexWriter(library.catalog, store).commit(docs, vectors)
+    store.maintain(force_fts=True)
+    return library, service, coll, sources, tree
+
+
 def bench_reconcile(args, data_dir: Path) -> dict:
     """Time to bring an unchanged tree of N files up to date (what every start and every timer
     reconcile costs), and peak memory. The index is prepared directly (one synthetic chunk per
     file, consistent with the catalog) so that the setup does not spend minutes embedding."""
     import resource
 
-    import numpy as np
-    import pyarrow as pa
-
-    from core.indexing import IndexingService
-    from core.library import Library
-    from core.paths import path_to_db
-    from indexer.store import schema
-
     work = _tmpdir("lanterne-bench-reconcile-")
     try:
-        tree = work / "tree"
         n = args.files
-        for i in range(n):
-            folder = tree / f"dossier-{i // 500:03d}" / f"sous-{(i // 50) % 10}"
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"note-{i:06d}.txt").write_text(f"Note {i} : réunion du comité.", encoding="utf-8")
-        library = Library(work / "data")
-        store = library.store
-        service = IndexingService(library)
-        coll, sources = service.add_sources([str(tree)], "Bench")
-        catalog = library.catalog
-        gen = catalog.next_generation()
-        rows = {"chunk_id": [], "doc_id": [], "gen": [], "collection_id": [], "ordinal": [], "path": [], "page": [],
-                "heading": [], "start": [], "end": [], "lang": [], "text": [], "terms": [], "context": [], "embedded": [],
-                "row_first": [], "row_last": []}
-        with catalog.transaction():
-            for path in sorted(tree.rglob("*.txt")):
-                st = path.stat()
-                key = path_to_db(str(path))
-                doc = catalog.upsert_document(coll.id, sources[0].id, key, st.st_size, st.st_mtime_ns)
-                catalog.mark_indexed(doc.id, size=st.st_size, mtime_ns=st.st_mtime_ns, hash="x", gen=gen,
-                                     chunk_count=1, pages=1, lang="fr", title="")
-                for name, value in (("chunk_id", f"{doc.id}-{gen}-0"), ("doc_id", doc.id), ("gen", gen),
-                                    ("collection_id", coll.id), ("ordinal", 0), ("path", key), ("page", 0),
-                                    ("heading", ""), ("start", 0), ("end", 10), ("lang", "fr"), ("text", "Note"),
-                                    ("terms", "note"), ("context", ""), ("embedded", True),
-                                    ("row_first", 0), ("row_last", 0)):
-                    rows[name].append(value)
-        vectors = np.random.default_rng(0).standard_normal((n, store.dim)).astype(np.float32)
-        sch = schema(store.dim)
-        arrays = [pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), store.dim) if f.name == "vector"
-                  else pa.array(rows[f.name], type=f.type) for f in sch]
-        store.append(pa.Table.from_arrays(arrays, schema=sch))
-        store.maintain(force_fts=True)
+        library, service, coll, sources, _tree = _prepared_tree(work, n)
         _say(f"tree: {n} files in {n // 500 + 1} folders; catalog and index prepared")
         times = []
         for _ in range(3):
             t0 = time.perf_counter()
-            report = service.run(coll, sources)
+            report = service.run(coll, sources, reconcile=True)  # as at start and on the hourly timer
             times.append(time.perf_counter() - t0)
             assert report.unchanged == n and report.indexed == 0, report.as_json()
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -492,6 +478,82 @@ def bench_reconcile(args, data_dir: Path) -> dict:
              f"({n / min(times):.0f} files/s); peak memory of the process {peak_mb:.0f} MB")
         library.close()
         return {"files": n, "best_s": min(times), "worst_s": max(times), "peak_rss_mb": peak_mb}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_watch(args, data_dir: Path) -> dict:
+    """From a save in a watched folder to the watcher's ``indexed`` event: an edit in a folder of N
+    files (default 5,000; target 3 s), then an edit, an atomic save (write aside + rename), a
+    rename and a delete in a small folder (target 5 s each). The debounce is the watcher's own."""
+    import os
+    import queue as _queue
+
+    from core.watch import WatchService
+
+    work = _tmpdir("lanterne-bench-watch-")
+    figures: dict = {"files": args.files}
+    try:
+        library, _service, _coll, _sources, tree = _prepared_tree(work, args.files)
+        small = work / "small"
+        small.mkdir()
+        for i in range(20):
+            (small / f"note-{i}.txt").write_text(f"Petite note {i} sur le budget.", encoding="utf-8")
+        from core.indexing import IndexingService
+
+        IndexingService(library).index([str(small)], "Small")
+        library.embedder  # noqa: B018 (loaded, as in the running app)
+        events: _queue.Queue = _queue.Queue()
+        watcher = WatchService(library, on_event=events.put)
+        watcher.start()
+
+        def wait_for(kind: str, limit_s: float = 120.0):
+            end = time.monotonic() + limit_s
+            while time.monotonic() < end:
+                try:
+                    event = events.get(timeout=0.5)
+                except _queue.Empty:
+                    continue
+                if event.kind == kind:
+                    return event
+            raise RuntimeError(f"no {kind} event within {limit_s:.0f} s")
+
+        wait_for("ready", 600)
+        time.sleep(1.0)
+
+        def timed(name: str, action) -> None:
+            while not events.empty():
+                events.get_nowait()
+            t0 = time.perf_counter()
+            action()
+            event = wait_for("indexed")
+            figures[name] = round(time.perf_counter() - t0, 2)
+            _say(f"{name}: indexed {figures[name]:.2f} s after the change ({event.detail})")
+
+        target = next(tree.rglob("note-002500.txt"), None) or next(tree.rglob("*.txt"))
+        timed("large_folder_edit_s", lambda: target.write_text("Note modifiée : le budget 2027 est voté.",
+                                                               encoding="utf-8"))
+        timed("edit_s", lambda: (small / "note-1.txt").write_text("Le budget est modifié.", encoding="utf-8"))
+
+        def atomic_save() -> None:
+            aside = small / ".note-2.txt.tmp"
+            aside.write_text("Le budget de la note deux, enregistré d'un coup.", encoding="utf-8")
+            os.replace(aside, small / "note-2.txt")
+
+        timed("atomic_save_s", atomic_save)
+        timed("rename_s", lambda: os.rename(small / "note-3.txt", small / "note-3-renommée.txt"))
+        timed("delete_s", lambda: os.unlink(small / "note-4.txt"))
+        watcher.stop()
+        library.close()
+        figures["debounce_s"] = watcher.debounce_s
+        figures["target_large_s"], figures["target_small_s"] = 3.0, 5.0
+        small_worst = max(figures[k] for k in ("edit_s", "atomic_save_s", "rename_s", "delete_s"))
+        figures["ratio_large"] = round(3.0 / figures["large_folder_edit_s"], 2)
+        figures["ratio_small"] = round(5.0 / small_worst, 2)
+        _say(f"save in a folder of {args.files} files: {figures['large_folder_edit_s']:.2f} s (target 3 s, ratio "
+             f"{figures['ratio_large']}); small folder, worst of edit/atomic save/rename/delete {small_worst:.2f} s "
+             f"(target 5 s, ratio {figures['ratio_small']}); debounce {watcher.debounce_s} s")
+        return figures
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -22,19 +22,18 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
-
-import pyarrow as pa
 
 from core.errors import DiskFullError, IndexBusyError, LanterneError
 from core.library import Library
 from core.paths import display_path, lossless_path, path_from_db, path_to_db
 from indexer.catalog import Collection, DocumentRow, Source
 from indexer.formats.detect import DOCUMENT_EXTENSIONS
-from indexer.scan import FileEntry, ScanProblem, build_spec, content_hash, normalise_source, walk
-from indexer.store import VECTOR_INDEX_MIN_ROWS, schema
+from indexer.errors import Failure
+from indexer.scan import FileEntry, ScanProblem, build_spec, changed_paths, content_hash, normalise_source, walk
+from indexer.store import VECTOR_INDEX_MIN_ROWS
 from indexer.workers import ExtractionPool, Job, JobResult, WorkerConfig
+from indexer.writer import DocumentWrite, IndexWriter
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +111,46 @@ class IndexingService:
         self.resume_event = threading.Event()
         self.resume_event.set()
         self._run_lock = threading.Lock()
+        self.reconciled_store = None  # the store the last reconcile checked (once per opened index)
+        # The watcher keeps extraction workers between passes: a saved file then costs its own
+        # reading, not a worker start (a Python process and its parsers, ~1 s).
+        self.keep_workers = False
+        self._pool: ExtractionPool | None = None
+        self._pool_lock = threading.Lock()
+
+    def extraction_pool(self, config: WorkerConfig, workers: int) -> ExtractionPool:
+        """Workers for one pass: the warm ones of the last pass when they suit, else new ones."""
+        with self._pool_lock:
+            pool = self._pool
+            if pool is not None and (pool.config != config or pool.size != max(1, workers) or not pool.idle()):
+                pool.close()
+                pool = None
+            if pool is None:
+                pool = ExtractionPool(config, workers=workers)
+            self._pool = pool if self.keep_workers else None
+            return pool
+
+    def worker_config(self, embedder) -> WorkerConfig:
+        s = self.library.settings
+        return WorkerConfig(
+            tokenizer_file=str(embedder.tokenizer_file) if getattr(embedder, "tokenizer_file", None) else None,
+            max_tokens=getattr(embedder, "content_tokens", embedder.max_tokens - 2),
+            target_tokens=s.chunk_tokens, overlap_tokens=s.chunk_overlap,
+            memory_mb=s.extract_memory_mb, base_timeout_s=s.extract_timeout_s, part_chunks=s.part_chunks,
+            ocr_enabled=s.ocr_enabled, ocr_languages=s.ocr_languages, ocr_cache_dir=str(self.library.layout.ocr))
+
+    def warm_up_workers(self) -> None:
+        """Start the extraction workers before the first change arrives (the watcher, once ready)."""
+        if self.keep_workers:
+            self.extraction_pool(self.worker_config(self.library.embedder),
+                                 self.library.settings.indexing_workers).start()
+
+    def release_workers(self) -> None:
+        """Stop the warm extraction workers (the watcher stops, or has been idle a while)."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     # -- control
     def cancel(self) -> None:
@@ -147,10 +186,15 @@ class IndexingService:
         return self.run(coll, sources, progress)
 
     def run(self, coll: Collection, sources: list[Source],
-            progress: Callable[[Progress], None] | None = None, *, embed_budget_s: float | None = None) -> Report:
+            progress: Callable[[Progress], None] | None = None, *, embed_budget_s: float | None = None,
+            paths: dict[int, set[str]] | None = None, reconcile: bool = False) -> Report:
         """Bring ``sources`` up to date. ``embed_budget_s``: stop filling in vectors after this long
         (the watcher interleaves long re-embeddings with new changes); ``report.vectors_left`` then
-        says how many remain. None: return only when every chunk has its vector."""
+        says how many remain. None: return only when every chunk has its vector.
+
+        ``paths``: {source id: changed paths} from the watcher; those sources look at these paths
+        only (a save costs what the file costs). The index is reconciled with the catalog once
+        after it opens, and again when ``reconcile`` is asked (the watcher's timer)."""
         if not self._run_lock.acquire(blocking=False):
             raise IndexBusyError("Indexing is already running.", code="busy")
         from filelock import FileLock, Timeout
@@ -165,9 +209,10 @@ class IndexingService:
                     code="busy") from exc
             try:
                 self.cancel_event.clear()
-                return _Run(self, coll, sources, progress, embed_budget_s).execute()
+                return _Run(self, coll, sources, progress, embed_budget_s, paths, reconcile).execute()
             except Exception as exc:
                 error = exc
+                self.reconciled_store = None  # a pass that failed half-way: reconcile the next one
                 if not isinstance(exc, LanterneError) and _is_disk_full(exc):
                     # Nothing is lost: committed batches stay, the interrupted one is re-queued
                     # by the next start's reconcile.
@@ -176,7 +221,7 @@ class IndexingService:
                     message = error.message if isinstance(error, LanterneError) else "Indexing stopped on an unexpected error."
                     try:
                         progress(Progress(state="error", collection=coll.name, message=message,
-                                      code=getattr(error, "code", "error")))
+                                      code=error.code if isinstance(error, LanterneError) else "error"))
                     except Exception:
                         log.exception("progress callback failed")
                 if error is exc:
@@ -212,26 +257,41 @@ class IndexingService:
             catalog.remove_source(source_id)
             return len(doc_ids)
 
+    def retry(self, doc_ids: Iterable[int]) -> set[int]:
+        """Read these documents again at the next pass (the Problems list's Retry). Returns the
+        sources to index now."""
+        catalog = self.library.catalog
+        doc_ids = list(doc_ids)
+        sources = {row.source_id for row in (catalog.document_by_id(d) for d in doc_ids)
+                   if row is not None and row.source_id is not None}
+        catalog.set_pending(doc_ids)
+        return sources
+
+    def set_exclusions(self, patterns: dict[int, list[str]]) -> list[int]:
+        """Save each source's exclusion patterns. Returns the sources whose patterns changed: walk
+        them again (newly excluded files leave the index, newly included ones enter it)."""
+        catalog = self.library.catalog
+        current = {s.id: list(s.excludes) for s in catalog.sources()}
+        changed = []
+        for source_id, new in patterns.items():
+            new = [p for p in new if p.strip()]
+            if source_id in current and current[source_id] != new:
+                catalog.set_source_excludes(source_id, new)
+                changed.append(source_id)
+        return changed
+
     def reconcile(self) -> dict:
-        """Repair after a crash: re-queue half-written documents, delete chunks that are not the
-        live generation of an indexed document."""
-        catalog, store = self.library.catalog, self.library.store
-        interrupted = [d.id for d in catalog.documents(status="indexing")]
-        found = store.generations()
-        # after a rollback of a damaged index, some documents lost their live chunks
-        lost = [d.id for d in catalog.documents(status="indexed") if found.get((d.id, d.gen)) != d.chunk_count]
-        catalog.set_pending(interrupted + lost)
-        removed = store.delete_stale(catalog.live_generations())
-        if interrupted or removed or lost:
-            log.info("reconcile: %d interrupted and %d incomplete documents re-queued, %d stale chunks removed",
-                     len(interrupted), len(lost), removed)
-        return {"requeued": len(interrupted) + len(lost), "stale_chunks_removed": removed}
+        """Repair after a crash (see ``IndexWriter.reconcile``)."""
+        return IndexWriter(self.library.catalog, self.library.store).reconcile()
 
 
 class _Run:
     def __init__(self, service: IndexingService, coll: Collection, sources: list[Source],
-                 progress: Callable[[Progress], None] | None, embed_budget_s: float | None = None) -> None:
+                 progress: Callable[[Progress], None] | None, embed_budget_s: float | None = None,
+                 paths: dict[int, set[str]] | None = None, reconcile: bool = False) -> None:
         self.embed_budget_s = embed_budget_s
+        self.paths = paths
+        self.force_reconcile = reconcile
         self.service = service
         self.library = service.library
         self.catalog = service.library.catalog
@@ -243,7 +303,7 @@ class _Run:
         self.callback = progress
         self.started = time.monotonic()
         self._last_emit = 0.0
-        self._parts: dict[int, dict] = {}  # doc id -> {"gen", "count"} for long documents sent in parts
+        self.writer: IndexWriter | None = None  # set when the run starts (the store is opened then)
 
     # -- progress
     def emit(self, force: bool = False) -> None:
@@ -267,8 +327,10 @@ class _Run:
         except Exception:
             log.exception("progress callback failed")
 
-    def fail(self, path: str, reason: str) -> None:
-        entry = {"path": display_path(path), "reason": reason}
+    def fail(self, path: str, failure: Failure) -> None:
+        entry = {"path": display_path(path), "reason": failure.reason, "code": failure.code}
+        if failure.params:
+            entry["params"] = dict(failure.params)
         if lossless_path(path) is not None:
             entry["path_bytes_hex"] = lossless_path(path)
         self.report.failed.append(entry)
@@ -277,7 +339,10 @@ class _Run:
     # -- the run
     def execute(self) -> Report:
         store = self.library.store  # checks the index matches the configured embedder
-        self.service.reconcile()
+        self.writer = IndexWriter(self.catalog, store)
+        if self.force_reconcile or self.service.reconciled_store is not store:
+            self.service.reconcile()
+            self.service.reconciled_store = store
         self.progress.state = "scanning"
         self.emit(force=True)
         jobs = self.scan()
@@ -290,8 +355,8 @@ class _Run:
         self.progress.vectors_total = self.progress.vectors_done + store.unembedded_count()
         if jobs:
             self.process(jobs, store, embedder)
-        if self.report.indexed or self.report.removed or not store._fts_ready:
-            store.maintain()  # the text is searchable now, with its BM25 index
+        # the text is searchable now, with its BM25 index
+        self.writer.maintain(changed=bool(self.report.indexed or self.report.removed))
         self.embed_remaining(store, embedder)
         if not self.report.cancelled and self.catalog.get_meta("rebuild_pending"):
             self.catalog.set_meta("rebuild_pending", "")
@@ -311,74 +376,105 @@ class _Run:
 
     def scan(self) -> list[tuple[DocumentRow, FileEntry]]:
         """Walk each source: record new files, spot unchanged ones by size+mtime, remove vanished
-        ones. Returns the files that need (re)reading."""
+        ones. Returns the files that need (re)reading. A source given with changed paths (the
+        watcher's) looks at those paths only, unless a folder changed."""
         jobs: list[tuple[DocumentRow, FileEntry]] = []
-        max_bytes = self.settings.max_file_mb * 1024 * 1024
         for source in self.sources:
             root = path_from_db(source.path)
             spec = build_spec(list(self.settings.default_excludes) + list(source.excludes))
+            targeted = self.paths.get(source.id) if self.paths is not None else None
+            if targeted is not None and source.kind == "folder" and not self.catalog.has_pending(source.id):
+                # (documents re-queued by a repair or a crash are found by a walk)
+                change = changed_paths(root, spec, targeted, follow_links=self.settings.follow_links_outside,
+                                       skip_dirs=[str(self.library.layout.root)])
+                if not change.needs_walk:
+                    self._scan_changed(source, change, jobs)
+                    continue
             # Streams: each file is looked up in the catalog as it is found, and stamped as seen;
             # what was not stamped has vanished. No list of the whole source is held in memory.
             stamp = time.time()
             seen_ids: list[int] = []
             new_jobs: list[tuple[DocumentRow, FileEntry]] = []
             root_ok = True
-            explicit_file = source.kind == "file"
             for item in walk(root, spec, follow_links=self.settings.follow_links_outside,
                              skip_dirs=[str(self.library.layout.root)]):
                 if self.service.cancel_event.is_set():
                     self.report.cancelled = True
                     return jobs
-                if isinstance(item, ScanProblem):
-                    if item.path == root:
-                        root_ok = False
-                    self.fail(item.path, item.reason)
-                    continue
-                key = path_to_db(item.path)
-                self.report.files_seen += 1
-                self.progress.current = display_path(key)
-                row = self.catalog.document(self.coll.id, key)
-                is_new = row is None
-                if row is None:
-                    row = self.catalog.upsert_document(self.coll.id, source.id, key, item.size, item.mtime_ns)
-                seen_ids.append(row.id)
-                if len(seen_ids) >= 2000:
-                    self.catalog.mark_seen(seen_ids, stamp)
-                    seen_ids.clear()
-                if row.status in ("indexed", "failed", "unsupported") and row.size == item.size and row.mtime_ns == item.mtime_ns:
-                    self.report.unchanged += 1
-                    if row.status != "indexed":
-                        self.report.failed.append({"path": display_path(key), "reason": row.reason or "failed"})
-                    continue
-                ext = os.path.splitext(item.path)[1].lower()
-                if ext and ext not in DOCUMENT_EXTENSIONS and not explicit_file:
-                    reason = f"unsupported format ({ext})"
-                    self.catalog.mark_failed(row.id, reason, size=item.size, mtime_ns=item.mtime_ns, hash=None, status="unsupported")
-                    self.fail(key, reason)
-                    continue
-                if item.size > max_bytes:
-                    reason = f"too large ({item.size // 2**20} MB; the limit is {self.settings.max_file_mb} MB in settings)"
-                    self.catalog.mark_failed(row.id, reason, size=item.size, mtime_ns=item.mtime_ns, hash=None)
-                    self.fail(key, reason)
-                    continue
-                jobs.append((row, item))
-                if is_new:
-                    new_jobs.append((row, item))
+                if isinstance(item, ScanProblem) and item.path == root:
+                    root_ok = False
+                row = self._consider(source, item, jobs, new_jobs)
+                if row is not None:
+                    seen_ids.append(row.id)
+                    if len(seen_ids) >= 2000:
+                        self.catalog.mark_seen(seen_ids, stamp)
+                        seen_ids.clear()
                 if self.report.files_seen % 500 == 0:
                     self.emit()
             self.catalog.mark_seen(seen_ids, stamp)
             if root_ok and not self.report.cancelled:
                 vanished = list(self.catalog.documents(source_id=source.id, seen_before=stamp))
-                moved = self._match_moves(vanished, new_jobs)
-                if moved:
-                    jobs[:] = [(r, e) for r, e in jobs if r.id not in moved]
-                gone = [d.id for d in vanished if d.id not in moved.values()]
-                if gone:
-                    self.library.store.delete_documents(gone)  # chunks first, then the catalog rows
-                    self.catalog.delete_documents(gone)
-                    self.report.removed += len(gone)
+                self._remove_vanished(vanished, new_jobs, jobs)
                 self.catalog.touch_source(source.id)
         return jobs
+
+    def _scan_changed(self, source: Source, change, jobs: list) -> None:
+        """The watcher's changed paths of one source: their files only (moves matched as in a walk)."""
+        new_jobs: list[tuple[DocumentRow, FileEntry]] = []
+        for item in change.entries:
+            self._consider(source, item, jobs, new_jobs)
+        vanished = [row for row in (self.catalog.document(self.coll.id, path_to_db(p)) for p in change.missing)
+                    if row is not None and row.source_id == source.id]
+        self._remove_vanished(vanished, new_jobs, jobs)
+
+    def _remove_vanished(self, vanished: list[DocumentRow], new_jobs: list, jobs: list) -> None:
+        moved = self._match_moves(vanished, new_jobs)
+        if moved:
+            jobs[:] = [(r, e) for r, e in jobs if r.id not in moved]
+        gone = [d.id for d in vanished if d.id not in moved.values()]
+        if gone:
+            self.writer.remove(gone)
+            self.report.removed += len(gone)
+
+    def _consider(self, source: Source, item, jobs: list, new_jobs: list) -> DocumentRow | None:
+        """One file found by a walk (or named by the watcher): recorded, and queued when it needs
+        reading. Returns its catalog row (None for a problem)."""
+        if isinstance(item, ScanProblem):
+            self.fail(item.path, Failure(item.code, item.reason))
+            return None
+        key = path_to_db(item.path)
+        self.report.files_seen += 1
+        self.progress.current = display_path(key)
+        row = self.catalog.document(self.coll.id, key)
+        is_new = row is None
+        if row is None:
+            row = self.catalog.upsert_document(self.coll.id, source.id, key, item.size, item.mtime_ns)
+        if row.status in ("indexed", "failed", "unsupported") and row.size == item.size and row.mtime_ns == item.mtime_ns:
+            self.report.unchanged += 1
+            if row.status != "indexed":
+                failure = row.failure
+                entry = {"path": display_path(key), "reason": row.reason or "failed", "code": failure.code}
+                if failure.params:
+                    entry["params"] = failure.params
+                self.report.failed.append(entry)
+            return row
+        ext = os.path.splitext(item.path)[1].lower()
+        if ext and ext not in DOCUMENT_EXTENSIONS and source.kind != "file":
+            failure = Failure("unsupported", f"unsupported format ({ext})", {"ext": ext})
+            self.catalog.mark_failed(row.id, failure, size=item.size, mtime_ns=item.mtime_ns, hash=None)
+            self.fail(key, failure)
+            return row
+        if item.size > self.settings.max_file_mb * 1024 * 1024:
+            size_mb, limit_mb = item.size // 2**20, self.settings.max_file_mb
+            failure = Failure("too-large", f"too large ({size_mb} MB; the limit is {limit_mb} MB in settings)",
+                              {"size_mb": size_mb, "limit_mb": limit_mb})
+            self.catalog.mark_failed(row.id, failure, size=item.size, mtime_ns=item.mtime_ns, hash=None)
+            self.fail(key, failure)
+            return row
+        jobs.append((row, item))
+        if is_new:
+            new_jobs.append((row, item))
+        return row
 
     def _match_moves(self, vanished: list[DocumentRow], new_jobs: list[tuple[DocumentRow, FileEntry]]) -> dict[int, int]:
         """A vanished indexed document and a new file with the same size and content are one
@@ -403,9 +499,8 @@ class _Run:
             if old is None:
                 continue
             self.catalog.delete_documents([row.id])  # the placeholder row the scan just made
-            self.catalog.repath(old.id, row.path)
+            self.writer.repath(old.id, row.path)
             self.catalog.mark_unchanged(old.id, size=entry.size, mtime_ns=entry.mtime_ns)
-            self.library.store.repath(old.id, row.path)
             moved[row.id] = old.id
             self.report.moved += 1
             log.info("moved: %s -> %s (re-pathed, not re-embedded)", display_path(old.path), display_path(row.path))
@@ -413,15 +508,7 @@ class _Run:
 
     def process(self, jobs: list[tuple[DocumentRow, FileEntry]], store, embedder) -> None:
         settings = self.settings
-        config = WorkerConfig(
-            tokenizer_file=str(embedder.tokenizer_file) if getattr(embedder, "tokenizer_file", None) else None,
-            max_tokens=getattr(embedder, "content_tokens", embedder.max_tokens - 2),
-            target_tokens=settings.chunk_tokens, overlap_tokens=settings.chunk_overlap,
-            memory_mb=settings.extract_memory_mb, base_timeout_s=settings.extract_timeout_s,
-            part_chunks=settings.part_chunks,
-            ocr_enabled=settings.ocr_enabled, ocr_languages=settings.ocr_languages,
-            ocr_cache_dir=str(self.library.layout.ocr),
-        )
+        config = self.service.worker_config(embedder)
         results: queue.Queue = queue.Queue(maxsize=16)
         cancel = self.service.cancel_event
         hashes: dict[int, str] = {}
@@ -435,7 +522,10 @@ class _Run:
                 try:
                     digest = content_hash(entry.path)
                 except OSError as exc:
-                    results.put(("error", row, entry, f"cannot read the file ({exc.strerror or exc})"))
+                    results.put(("error", row, entry, Failure(
+                        "permission" if isinstance(exc, PermissionError) else
+                        "disappeared" if isinstance(exc, FileNotFoundError) else "unreadable",
+                        f"cannot read the file ({exc.strerror or exc})")))
                     continue
                 if row.status == "indexed" and row.hash == digest:
                     results.put(("same", row, entry, digest))  # touched but not changed
@@ -444,15 +534,18 @@ class _Run:
                 yield Job(key=(row, entry), path=entry.path, default_lang=default_lang, digest=digest)
 
         def produce() -> None:
+            pool = None
             try:
-                with ExtractionPool(config, workers=settings.indexing_workers) as pool:
-                    for result in pool.run(job_stream(), cancelled=cancel.is_set):
-                        results.put(("result", result))
-                        if cancel.is_set():
-                            break
+                pool = self.service.extraction_pool(config, settings.indexing_workers)
+                for result in pool.run(job_stream(), cancelled=cancel.is_set):
+                    results.put(("result", result))
+                    if cancel.is_set():
+                        break
             except BaseException as exc:  # surfaced in the consumer, which owns error reporting
                 results.put(("crash", exc))
             finally:
+                if pool is not None and not self.service.keep_workers:
+                    pool.close()
                 results.put(("end",))
 
         producer = threading.Thread(target=produce, name="lanterne-extract-feed", daemon=True)
@@ -480,8 +573,8 @@ class _Run:
                         self.report.unchanged += 1
                         self._file_done(entry)
                     elif kind == "error":
-                        _, row, entry, reason = item
-                        self._failed(row, entry, reason, None)
+                        _, row, entry, failure = item
+                        self._failed(row, entry, failure, None)
                     else:
                         result: JobResult = item[1]
                         row, entry = result.job.key
@@ -498,13 +591,14 @@ class _Run:
                         elif result.partial:
                             self._write_part(_Pending(row, entry, hashes.get(row.id, ""), result), store, embedder)
                             embed_work = True
-                        elif result.ok and row.id in self._parts:
+                        elif result.ok and self.writer.in_parts(row.id):
                             self._write([_Pending(row, entry, hashes.get(row.id, ""), result)], store)
                             embed_work = True
                         elif not result.ok:
-                            self._failed(row, entry, result.reason, hashes.get(row.id))
+                            self._failed(row, entry, result.failure, hashes.get(row.id))
                         elif not result.chunks:
-                            self._failed(row, entry, "no text found in the document", hashes.get(row.id))
+                            self._failed(row, entry, Failure("no-text", "no text found in the document"),
+                                         hashes.get(row.id))
                         else:
                             write_rows.append(_Pending(row, entry, hashes.get(row.id, ""), result))
                 # Text first: rows are committed as soon as extraction is caught up (or often), so
@@ -572,115 +666,44 @@ class _Run:
         self.progress.bytes_done += entry.size
 
     def _write_part(self, part: _Pending, store, embedder) -> None:
-        """A part of a long document: embedded and committed now, under the generation reserved for
-        that document; the previous version stays searchable until the last part swaps them."""
-        info = self._parts.get(part.row.id)
-        if info is None:
-            info = self._parts[part.row.id] = {"gen": self.catalog.next_generation(), "count": 0}
-            self.catalog.mark_indexing([part.row.id])
-        rows = self._table([part], info["gen"], store)
-        self.progress.vectors_total += rows.num_rows
-        store.append(rows)
-        info["count"] += len(part.result.chunks)
+        """A part of a long document: written now, under the generation reserved for that
+        document; the previous version stays searchable until the last part swaps them."""
+        rows = self.writer.write_part(self._document(part))
+        self.progress.vectors_total += rows
         self.progress.chunks_done += len(part.result.chunks)
         self.emit()
 
-    def _failed(self, row: DocumentRow, entry: FileEntry, reason: str, digest: str | None) -> None:
-        status = "unsupported" if reason.startswith("unsupported format") else "failed"
-        if self._parts.pop(row.id, None) is not None:
-            self.library.store.delete_documents([row.id])  # the parts written before it failed
-        elif row.status == "indexed":
-            self.library.store.delete_documents([row.id])  # its old content no longer reflects the file
-        self.catalog.mark_failed(row.id, reason, size=entry.size, mtime_ns=entry.mtime_ns, hash=digest, status=status)
-        self.fail(row.path, reason)
+    def _failed(self, row: DocumentRow, entry: FileEntry, failure: Failure, digest: str | None) -> None:
+        self.writer.fail(row.id, failure, was_indexed=row.status == "indexed", size=entry.size,
+                         mtime_ns=entry.mtime_ns, hash=digest)
+        self.fail(row.path, failure)
         self._file_done(entry)
 
     def _embed_batch(self, store, embedder) -> int:
         """Vectors for one batch of rows that have none yet; returns how many were done."""
-        done = embed_pending_batch(store, embedder, EMBED_BATCH)
+        done = self.writer.embed_pending(embedder, EMBED_BATCH)
         if done:
             self.progress.vectors_done += done
             self.emit()
         return done
 
-    def _table(self, batch: list[_Pending], generation: int, store) -> pa.Table:
-        """Rows for a batch of documents, without vectors: the text is searchable at once, the
-        vectors are filled in afterwards (``IndexingService.embed_pending``)."""
-        import numpy as np
-
-        sch = schema(store.dim)
-        columns: dict[str, list] = {name: [] for name in sch.names if name != "vector"}
-        for p in batch:
-            for chunk in p.result.chunks:
-                columns["chunk_id"].append(f"{p.row.id}-{generation}-{chunk.ordinal}")
-                columns["doc_id"].append(p.row.id)
-                columns["gen"].append(generation)
-                columns["collection_id"].append(self.coll.id)
-                columns["ordinal"].append(chunk.ordinal)
-                columns["path"].append(p.row.path)
-                columns["page"].append(chunk.page)
-                columns["heading"].append(chunk.heading)
-                columns["start"].append(chunk.start)
-                columns["end"].append(chunk.end)
-                columns["lang"].append(p.result.lang)
-                columns["text"].append(chunk.text)
-                columns["terms"].append(chunk.terms)
-                embed_text = chunk.embed_text or chunk.text
-                columns["context"].append(embed_text[:-len(chunk.text)].rstrip("\n") if embed_text.endswith(chunk.text) else "")
-                columns["embedded"].append(False)
-                columns["row_first"].append(chunk.row_first)
-                columns["row_last"].append(chunk.row_last)
-        n = len(columns["chunk_id"])
-        arrays = {name: pa.array(values, type=sch.field(name).type) for name, values in columns.items()}
-        arrays["vector"] = pa.FixedSizeListArray.from_arrays(pa.array(np.zeros(n * store.dim, dtype=np.float32)), store.dim)
-        return pa.Table.from_arrays([arrays[name] for name in sch.names], schema=sch)
+    def _document(self, p: _Pending) -> DocumentWrite:
+        r = p.result
+        return DocumentWrite(p.row.id, p.row.path, self.coll.id, r.chunks, lang=r.lang, pages=r.pages, title=r.title,
+                             size=p.entry.size, mtime_ns=p.entry.mtime_ns, hash=p.hash)
 
     def _write(self, batch: list[_Pending], store) -> None:
-        """Commit a batch of documents (see the module docstring for the order). A long document
-        whose parts were committed already is finished under its reserved generation."""
-        parts = [self._parts.pop(p.row.id) for p in batch if p.row.id in self._parts]
-        generation = parts[0]["gen"] if parts else self.catalog.next_generation()
-        prior = parts[0]["count"] if parts else 0
-        doc_ids = [p.row.id for p in batch]
-        table = self._table(batch, generation, store)
-        self.progress.vectors_total += table.num_rows
-        self.catalog.mark_indexing(doc_ids)
-        store.write(table, generation, doc_ids)  # a full disk surfaces here; run() reports it
-        with self.catalog.transaction():
-            for p in batch:
-                r = p.result
-                self.catalog.mark_indexed(p.row.id, size=p.entry.size, mtime_ns=p.entry.mtime_ns, hash=p.hash,
-                                          gen=generation, chunk_count=len(r.chunks) + prior, pages=r.pages,
-                                          lang=r.lang, title=r.title)
-        for p in batch:
+        """Commit a batch of documents (``IndexWriter.commit``)."""
+        rows, counts = self.writer.commit([self._document(p) for p in batch])
+        self.progress.vectors_total += rows
+        for p, count in zip(batch, counts):
             self.report.indexed += 1
-            self.report.chunks += len(p.result.chunks) + prior
+            self.report.chunks += count
             self.report.pages += max(p.result.pages, 1)
             self.progress.pages_done += max(p.result.pages, 1)
             self.progress.chunks_done += len(p.result.chunks)
             self._file_done(p.entry)
         self.emit()
-
-
-def embed_pending_batch(store, embedder, limit: int) -> int:
-    """Embed up to ``limit`` rows that have no vector yet and store their vectors."""
-    rows = store.unembedded(limit)
-    if not rows:
-        return 0
-    texts = [_embed_text(row) for row in rows]
-    vectors = embedder.embed_documents(texts)
-    store.set_vectors([row["chunk_id"] for row in rows], vectors)
-    return len(rows)
-
-
-def _embed_text(row: dict) -> str:
-    """What the embedder reads: the context header the worker built (file, title, heading path),
-    then the text. Rows from an index made before contexts were stored get file and heading."""
-    context = row.get("context") or ""
-    if not context:
-        stem = os.path.splitext(os.path.basename(display_path(row["path"])))[0]
-        context = stem + (" > " + row["heading"] if row.get("heading") else "")
-    return context + "\n" + row["text"]
 
 
 def _is_disk_full(exc: BaseException) -> bool:

@@ -66,34 +66,8 @@ class DataLayout:
         return self
 
 
-def path_to_db(path: str) -> str:
-    """Paths are stored as text; a name that is not valid UTF-8 (possible on Linux) is kept
-    reversibly as escaped bytes instead of crashing the catalog."""
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        raw = os.fsencode(path)
-        return "\x00fs:" + raw.hex()
-
-
-def path_from_db(text: str) -> str:
-    if text.startswith("\x00fs:"):
-        return os.fsdecode(bytes.fromhex(text[4:]))
-    return text
-
-
-def display_path(text: str) -> str:
-    if text.startswith("\x00fs:"):
-        return bytes.fromhex(text[4:]).decode("utf-8", errors="replace")
-    return text
-
-
-def lossless_path(text: str) -> str | None:
-    """For a name that is not valid UTF-8, its exact bytes as hex (JSON output gives both the
-    readable form, with U+FFFD, and this one); None for an ordinary name."""
-    return text[4:] if text.startswith("\x00fs:") else None
-
+# How paths are stored is the indexer's business; these names are kept here for core's callers.
+from indexer.paths import display_path, lossless_path, path_from_db, path_to_db  # noqa: E402,F401
 
 _CONTROL = dict.fromkeys([*range(0, 9), *range(11, 32), 127, *range(0x80, 0xA0)], "\ufffd")
 

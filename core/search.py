@@ -45,6 +45,7 @@ class Hit:
     bm25: float = 0.0
     vector: float = 0.0
     rows: tuple[int, int] | None = None  # spreadsheets and CSV: the sheet rows (first, last)
+    ordinal: int = 0  # the chunk's place in its document
 
     @property
     def file_path(self) -> str:
@@ -133,9 +134,9 @@ class SearchEngine:
         bm25_rows, vec_rows, langs = self.retrieve(query, n, ids, modes)
         bm25_rows, vec_rows = self._live(bm25_rows, vec_rows)
         if mode == "bm25":
-            return [_hit(r, r["_score"], bm25=r["_score"]) for r in bm25_rows[:k]]
+            return [_hit(r, r["score"], bm25=r["score"]) for r in bm25_rows[:k]]
         if mode == "vector":
-            return [_hit(r, 1.0 - r["_distance"], vector=1.0 - r["_distance"]) for r in vec_rows[:k]]
+            return [_hit(r, r["score"], vector=r["score"]) for r in vec_rows[:k]]
         return self.fuse(bm25_rows, vec_rows, langs, k)
 
     def _live(self, *lists: list[dict]) -> tuple[list[dict], ...]:
@@ -153,8 +154,8 @@ class SearchEngine:
         w_vec = w.vector_in_language if in_language else w.vector_out_of_language
         w_bm25 = w.bm25
 
-        bm25 = {r["chunk_id"]: float(r["_score"]) for r in bm25_rows}
-        sims = {r["chunk_id"]: 1.0 - float(r["_distance"]) for r in vec_rows}
+        bm25 = {r["chunk_id"]: float(r["score"]) for r in bm25_rows}
+        sims = {r["chunk_id"]: float(r["score"]) for r in vec_rows}
         bm25_n = _normalise(bm25)
         vec_n = _normalise(sims, w.vector_min_spread)
         rows = {r["chunk_id"]: r for r in vec_rows}
@@ -223,4 +224,5 @@ def _hit(row: dict, score: float, *, bm25: float = 0.0, vector: float = 0.0) -> 
     return Hit(chunk_id=row["chunk_id"], doc_id=int(row["doc_id"]), path=row["path"],
                page=int(row["page"] or 0), heading=row.get("heading") or "", text=row["text"], score=float(score),
                start=int(row.get("start") or 0), end=int(row.get("end") or 0), bm25=bm25, vector=vector,
-               rows=(int(row["row_first"]), int(row["row_last"])) if row.get("row_first") else None)
+               rows=(int(row["row_first"]), int(row["row_last"])) if row.get("row_first") else None,
+               ordinal=int(row.get("ordinal") or 0))

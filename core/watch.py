@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from core.indexing import IndexingService
 from core.library import Library
@@ -70,7 +70,7 @@ class WatchService:
     """Watches every source of the library and keeps the index current. Not Qt: the desktop wraps
     its events in signals, ``lanterne watch`` prints them."""
 
-    def __init__(self, library: Library, service: IndexingService | None = None, *, debounce_s: float = 2.0,
+    def __init__(self, library: Library, service: IndexingService | None = None, *, debounce_s: float = 1.0,
                  reconcile_every_s: float = 3600.0, poll_interval_s: float = 10.0,
                  on_event: Callable[[WatchEvent], None] | None = None,
                  on_progress: Callable[[object], None] | None = None) -> None:
@@ -83,12 +83,18 @@ class WatchService:
         self.on_progress = on_progress  # indexing progress of the runs this service starts
         self._lock = threading.Condition()
         self._dirty: dict[int, float] = {}  # source id -> time of the last event
+        # source id -> the paths changed since its last pass; None: look at the whole source
+        self._changed: dict[int, set[str] | None] = {}
+        self._reconcile_due = False  # the timer asks the next pass to check the index against the catalog
         self._observers: dict[int, object] = {}
         self._missing: set[int] = set()
         self._retry_at: dict[int, float] = {}  # source id -> when to try again (disk full)
         self.retry_after_s = 30.0
         self.repair_retry_s = 2.0
         self.embed_slice_s = 30.0  # longest a pass spends filling in vectors before new changes
+        self.service.keep_workers = True  # warm extraction workers between passes
+        self.idle_release_s = 300.0  # ... stopped after this long without a pass (their memory back)
+        self._last_pass = time.monotonic()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.runs = 0  # indexing runs done (tests and diagnostics)
@@ -112,6 +118,7 @@ class WatchService:
             except Exception:
                 pass
         self._observers.clear()
+        self.service.release_workers()
         self.emit(WatchEvent("stopped"))
 
     def emit(self, event: WatchEvent) -> None:
@@ -120,16 +127,30 @@ class WatchService:
         except Exception:
             log.exception("watch event callback failed")
 
-    def mark_dirty(self, source_id: int) -> None:
+    MAX_PATHS = 1000  # more changed paths than this in one debounce: walk the source instead
+
+    def mark_dirty(self, source_id: int, paths: Iterable[str] | None = None) -> None:
+        """Index a source after the debounce; ``paths``: only these changed (a file event), else
+        the whole source is walked."""
         with self._lock:
             self._dirty[source_id] = time.monotonic()
+            self._note(source_id, paths)
             self._lock.notify_all()
+
+    def _note(self, source_id: int, paths: Iterable[str] | None) -> None:
+        known = self._changed.get(source_id, set())
+        if paths is None or known is None:
+            self._changed[source_id] = None
+            return
+        known.update(paths)
+        self._changed[source_id] = known if len(known) <= self.MAX_PATHS else None
 
     def index_now(self, source_id: int) -> None:
         """Index a source at the next turn of the loop, without waiting for the debounce (a folder
         the user just added, a Retry)."""
         with self._lock:
             self._dirty[source_id] = float("-inf")
+            self._note(source_id, None)
             self._lock.notify_all()
 
     # -- observers
@@ -156,8 +177,10 @@ class WatchService:
             def on_any_event(self, event) -> None:
                 if event.event_type in ("opened", "closed_no_write"):
                     return
+                if event.is_directory and event.event_type == "modified":
+                    return  # a folder's listing changed: the event of the file itself says which
                 paths = [p for p in (event.src_path, getattr(event, "dest_path", "")) if p]
-                relevant = False
+                relevant = []
                 for p in paths:
                     p = os.fsdecode(p)
                     if p.startswith(data_root):
@@ -167,10 +190,11 @@ class WatchService:
                     rel = os.path.relpath(p, folder)
                     if rel != "." and is_excluded(spec, rel, event.is_directory):
                         continue
-                    relevant = True
+                    relevant.append(p)
                     watcher.emit(WatchEvent("changed", source=root, path=p, detail={"change": event.event_type}))
                 if relevant:
-                    watcher.mark_dirty(source.id)
+                    # a folder event (created, moved, deleted) can stand for many files: walk
+                    watcher.mark_dirty(source.id, None if event.is_directory else relevant)
 
         polling = needs_polling(folder)
         observer = PollingObserver(timeout=self.poll_interval_s) if polling else Observer()
@@ -225,6 +249,7 @@ class WatchService:
                         self.mark_dirty(sid)
                 if now - last_reconcile >= self.reconcile_every_s:
                     self.emit(WatchEvent("reconcile", detail={"reason": "timer"}))
+                    self._reconcile_due = True
                     for source in self._sources():
                         self.mark_dirty(source.id)
                     last_reconcile = now
@@ -232,16 +257,19 @@ class WatchService:
                 with self._lock:
                     for sid, t in list(self._dirty.items()):
                         if now - t >= self.debounce_s:
-                            ready.append(sid)
+                            ready.append((sid, self._changed.pop(sid, None)))
                             del self._dirty[sid]
                     if not ready:
+                        if time.monotonic() - self._last_pass > self.idle_release_s:
+                            self.service.release_workers()
                         self._lock.wait(timeout=0.5)
                         continue
-                for sid in ready:
+                for sid, changed in ready:
                     if self._stop.is_set():
                         break
+                    self._last_pass = time.monotonic()
                     try:
-                        self._index_source(sid)
+                        self._index_source(sid, changed)
                     except Exception:  # never let one bad pass end watching for good
                         log.exception("the watch pass over source %s failed", sid)
                         self._retry_at[sid] = time.monotonic() + self.repair_retry_s
@@ -251,6 +279,10 @@ class WatchService:
                             initial = None
                             self.emit(WatchEvent("ready", detail={"sources": len(self._sources()),
                                                                   "watched": len(self._observers)}))
+                            try:
+                                self.service.warm_up_workers()
+                            except Exception:
+                                log.exception("could not start the extraction workers ahead")
         except Exception:
             log.exception("the watch loop failed")
             self.emit(WatchEvent("error", detail={"reason": "internal error (see the log file)"}))
@@ -263,7 +295,7 @@ class WatchService:
                 self._thread = threading.Thread(target=self._loop, name="lanterne-watch", daemon=True)
                 self._thread.start()
 
-    def _index_source(self, source_id: int) -> None:
+    def _index_source(self, source_id: int, changed: set[str] | None = None) -> None:
         source = next((s for s in self._sources() if s.id == source_id), None)
         if source is None:
             return
@@ -289,9 +321,11 @@ class WatchService:
         try:
             # vectors are filled in slices, so that a long re-embedding (after an upgrade) never
             # keeps new changes waiting: the source comes back at the next turn of the loop
-            report = self.service.run(coll, [source], self.on_progress, embed_budget_s=self.embed_slice_s)
+            reconcile, self._reconcile_due = self._reconcile_due, False
+            report = self.service.run(coll, [source], self.on_progress, embed_budget_s=self.embed_slice_s,
+                                      paths={source.id: changed} if changed else None, reconcile=reconcile)
         except IndexBusyError:
-            self.mark_dirty(source_id)  # another process is indexing: try again later
+            self.mark_dirty(source_id, changed)  # another process is indexing: try again later
             return
         except DiskFullError as exc:
             # paused, not failed: try again regularly; work resumes when space returns

@@ -39,7 +39,7 @@ class IndexingController(QObject):
     paused_changed = Signal(bool)
 
     def __init__(self, library: Library, runner: Runner, parent: QObject | None = None, *,
-                 debounce_s: float = 2.0) -> None:
+                 debounce_s: float = 1.0) -> None:
         super().__init__(parent)
         self.library = library
         self.runner = runner
@@ -91,17 +91,15 @@ class IndexingController(QObject):
         self.paused_changed.emit(False)
 
     def retry(self, doc_ids: list[int]) -> None:
-        def work():
-            catalog = self.library.catalog
-            sources = set()
-            for doc_id in doc_ids:
-                row = catalog.document_by_id(doc_id)
-                if row is not None and row.source_id is not None:
-                    sources.add(row.source_id)
-            catalog.set_pending(doc_ids)
-            return sources
+        service = self.service
+        self.runner.run(lambda: service.retry(doc_ids), lambda sources: [self.watch.index_now(s) for s in sources],
+                        name="lanterne-retry")
 
-        self.runner.run(work, lambda sources: [self.watch.index_now(s) for s in sources], name="lanterne-retry")
+    def set_exclusions(self, patterns: dict[int, list[str]]) -> None:
+        """Save per-folder exclusions; the folders whose patterns changed are walked again."""
+        service = self.service
+        self.runner.run(lambda: service.set_exclusions(patterns), lambda ids: [self.watch.index_now(i) for i in ids],
+                        name="lanterne-exclusions")
 
     def remove_source(self, source_id: int) -> None:
         def done(_count) -> None:
@@ -251,6 +249,7 @@ class Problem:
     path: str
     reason: str
     collection: str
+    failure: object = None  # indexer.errors.Failure
 
 
 class ProblemsDialog(Retranslatable, QDialog):
@@ -298,7 +297,7 @@ class ProblemsDialog(Retranslatable, QDialog):
 
         def work() -> list[Problem]:
             names = catalog.collection_names()
-            return [Problem(d.id, path_from_db(d.path), d.reason or "", names.get(d.collection_id, ""))
+            return [Problem(d.id, path_from_db(d.path), d.reason or "", names.get(d.collection_id, ""), d.failure)
                     for d in catalog.failures()]
 
         self.runner.run(work, self._fill, name="lanterne-problems")
@@ -309,7 +308,7 @@ class ProblemsDialog(Retranslatable, QDialog):
         for row, problem in enumerate(problems):
             name = QTableWidgetItem(os.path.basename(problem.path))
             name.setToolTip(display_path(problem.path))
-            reason = QTableWidgetItem(reason_text(problem.reason))
+            reason = QTableWidgetItem(reason_text(problem.failure))
             reason.setToolTip(problem.reason)
             self.table.setItem(row, 0, name)
             self.table.setItem(row, 1, reason)

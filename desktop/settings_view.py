@@ -37,9 +37,17 @@ def diagnostics(library: Library) -> str:
         f"PySide6 {v('PySide6-Essentials')}, llama-cpp-python {v('llama_cpp_python')}, lancedb {v('lancedb')}, "
         f"PyMuPDF {v('PyMuPDF')}, torch {v('torch')}",
         f"data folder: {library.layout.root}",
-        f"collections: {len(library.catalog.collections())}, sources: {len(library.catalog.sources())}, "
-        f"documents: {library.catalog.counts()}",
     ]
+    from core.status import collect
+
+    try:
+        status = collect(library, failures=False)
+        lines.append(f"collections: {len(status.collections)}, sources: "
+                     f"{sum(len(c.sources) for c in status.collections)}, documents: {status.documents}, "
+                     f"chunks: {status.chunks}, semantic search: {status.semantic_share:.0%}, "
+                     f"embedder: {status.embedder}")
+    except Exception as exc:  # diagnostics must not fail
+        lines.append(f"library: unavailable ({exc})")
     try:
         lines.append(f"active model: {library.registry.active().name}")
     except Exception as exc:  # diagnostics must not fail
@@ -171,6 +179,7 @@ class SettingsDialog(Retranslatable, QDialog):
         self.box.rejected.connect(self.reject)
         layout.addWidget(self.box)
         self._source_excludes: dict[int, list[str]] = {}
+        self.exclusions: dict[int, list[str]] = {}  # per-folder patterns as accepted (empty until OK)
         self._current_source: int | None = None
         self.retranslate()
         self._load_sources()
@@ -221,9 +230,7 @@ class SettingsDialog(Retranslatable, QDialog):
 
     def accept(self) -> None:
         old, new = self.library.settings, self.values()
-        excludes = dict(self._source_excludes)
-        catalog = self.library.catalog
-        self.runner.run(lambda: [catalog.set_source_excludes(sid, pats) for sid, pats in excludes.items()])
+        self.exclusions = dict(self._source_excludes)  # saved (and the folders rescanned) by the window
         self.applied.emit(old, new)
         super().accept()
 

@@ -287,6 +287,7 @@ class MainWindow(Retranslatable, QMainWindow):
     def show_settings(self) -> None:
         dialog = SettingsDialog(self.library, self.runner, self)
         dialog.applied.connect(self.apply_settings)
+        dialog.applied.connect(lambda *_: self.controller.set_exclusions(dialog.exclusions))
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         self.settings_dialog = dialog
         dialog.open()

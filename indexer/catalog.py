@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS documents (
     path TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0, mtime_ns INTEGER NOT NULL DEFAULT 0,
     hash TEXT, status TEXT NOT NULL DEFAULT 'pending', reason TEXT, chunk_count INTEGER NOT NULL DEFAULT 0,
     pages INTEGER NOT NULL DEFAULT 0, lang TEXT, title TEXT, gen INTEGER NOT NULL DEFAULT 0,
-    indexed_at REAL, seen_at REAL, UNIQUE (collection_id, path)
+    indexed_at REAL, seen_at REAL, reason_code TEXT, reason_params TEXT,
+    UNIQUE (collection_id, path)
 );
 CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(hash);
@@ -76,6 +77,14 @@ class DocumentRow:
     title: str | None
     gen: int
     indexed_at: float | None
+    reason_code: str | None = None  # indexer.errors.FAILURES; None for documents failed before codes
+    reason_params: dict | None = None
+
+    @property
+    def failure(self):
+        from indexer.errors import Failure
+
+        return Failure(self.reason_code or "unreadable", self.reason or "", dict(self.reason_params or {}))
 
 
 class CatalogDamaged(Exception):
@@ -179,6 +188,10 @@ class Catalog:
             self._identity = (st.st_dev, st.st_ino)
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.executescript(_SCHEMA)
+            columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(documents)")}
+            for name in ("reason_code", "reason_params"):  # catalogs of earlier versions
+                if name not in columns:
+                    self._conn.execute(f"ALTER TABLE documents ADD COLUMN {name} TEXT")
             if self.get_meta("schema_version") is None:
                 self.set_meta("schema_version", str(SCHEMA_VERSION))
 
@@ -363,16 +376,18 @@ class Catalog:
     def mark_indexed(self, doc_id: int, *, size: int, mtime_ns: int, hash: str, gen: int, chunk_count: int,
                      pages: int, lang: str, title: str) -> None:
         self._q(
-            "UPDATE documents SET status='indexed', reason=NULL, size=?, mtime_ns=?, hash=?, gen=?, chunk_count=?, "
+            "UPDATE documents SET status='indexed', reason=NULL, reason_code=NULL, reason_params=NULL, size=?, mtime_ns=?, hash=?, gen=?, chunk_count=?, "
             "pages=?, lang=?, title=?, indexed_at=? WHERE id=?",
             (size, mtime_ns, hash, gen, chunk_count, pages, lang, title, time.time(), doc_id),
         )
 
-    def mark_failed(self, doc_id: int, reason: str, *, size: int, mtime_ns: int, hash: str | None,
-                    status: str = "failed") -> None:
+    def mark_failed(self, doc_id: int, failure, *, size: int, mtime_ns: int, hash: str | None) -> None:
+        """``failure``: an ``indexer.errors.Failure``; code "unsupported" gives the status of that name."""
+        status = "unsupported" if failure.code == "unsupported" else "failed"
         self._q(
-            "UPDATE documents SET status=?, reason=?, size=?, mtime_ns=?, hash=?, chunk_count=0, gen=0, indexed_at=? WHERE id=?",
-            (status, reason, size, mtime_ns, hash, time.time(), doc_id),
+            "UPDATE documents SET status=?, reason=?, reason_code=?, reason_params=?, size=?, mtime_ns=?, hash=?, "
+            "chunk_count=0, gen=0, indexed_at=? WHERE id=?",
+            (status, failure.reason, failure.code, json.dumps(failure.params), size, mtime_ns, hash, time.time(), doc_id),
         )
 
     def mark_unchanged(self, doc_id: int, *, size: int, mtime_ns: int) -> None:
@@ -383,6 +398,11 @@ class Catalog:
             self._q("UPDATE documents SET status='pending', gen=0, chunk_count=0")
         elif doc_ids:
             self._q(f"UPDATE documents SET status='pending' WHERE id IN ({','.join('?' * len(doc_ids))})", doc_ids)
+
+    def has_pending(self, source_id: int) -> bool:
+        """Some document of the source waits to be (re)read: re-queued by a repair or a crash."""
+        return bool(self._q("SELECT 1 FROM documents WHERE source_id=? AND status IN ('pending', 'indexing') LIMIT 1",
+                            (source_id,)))
 
     def repath(self, doc_id: int, new_path: str) -> None:
         self._q("UPDATE documents SET path=? WHERE id=?", (new_path, doc_id))
@@ -446,5 +466,5 @@ def _doc(row: sqlite3.Row) -> DocumentRow:
     return DocumentRow(
         row["id"], row["collection_id"], row["source_id"], row["path"], row["size"], row["mtime_ns"], row["hash"],
         row["status"], row["reason"], row["chunk_count"], row["pages"], row["lang"], row["title"], row["gen"],
-        row["indexed_at"],
+        row["indexed_at"], row["reason_code"], json.loads(row["reason_params"]) if row["reason_params"] else None,
     )

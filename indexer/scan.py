@@ -24,7 +24,8 @@ class FileEntry:
 @dataclass(frozen=True, slots=True)
 class ScanProblem:
     path: str
-    reason: str
+    reason: str  # English detail
+    code: str = "unreadable"  # indexer.errors.FAILURES
 
 
 def build_spec(patterns: Sequence[str]) -> pathspec.PathSpec:
@@ -45,7 +46,7 @@ def walk(root: str, spec: pathspec.PathSpec, *, follow_links: bool = False,
     try:
         st = os.stat(root)
     except OSError as exc:
-        yield ScanProblem(root, _reason(exc, folder=True))
+        yield _problem(root, exc, folder=True)
         return
     if stat.S_ISREG(st.st_mode):
         yield FileEntry(root, st.st_size, st.st_mtime_ns)
@@ -63,7 +64,7 @@ def walk(root: str, spec: pathspec.PathSpec, *, follow_links: bool = False,
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            yield ScanProblem(folder, _reason(exc, folder=True))
+            yield _problem(folder, exc, folder=True)
             continue
         subfolders = []
         for entry in entries:
@@ -72,7 +73,7 @@ def walk(root: str, spec: pathspec.PathSpec, *, follow_links: bool = False,
                 is_dir = entry.is_dir(follow_symlinks=True)
                 is_file = not is_dir and entry.is_file(follow_symlinks=True)
             except OSError as exc:
-                yield ScanProblem(entry.path, _reason(exc))
+                yield _problem(entry.path, exc)
                 continue
             if is_excluded(spec, rel, is_dir):
                 continue
@@ -80,7 +81,7 @@ def walk(root: str, spec: pathspec.PathSpec, *, follow_links: bool = False,
                 target = os.path.realpath(entry.path)
                 if not _inside(target, real_root):
                     # passwd.txt -> /etc/passwd: a link must not widen what the user chose to share
-                    yield ScanProblem(entry.path, "symbolic link that leads outside the folder (not followed)")
+                    yield ScanProblem(entry.path, "symbolic link that leads outside the folder (not followed)", "symlink-outside")
                     continue
             if is_dir and skip and os.path.realpath(entry.path) in skip:
                 continue  # Lanterne's own data folder, placed inside an indexed folder
@@ -88,7 +89,7 @@ def walk(root: str, spec: pathspec.PathSpec, *, follow_links: bool = False,
                 try:
                     dst = entry.stat(follow_symlinks=True)
                 except OSError as exc:
-                    yield ScanProblem(entry.path, _reason(exc, folder=True))
+                    yield _problem(entry.path, exc, folder=True)
                     continue
                 key = (dst.st_dev, dst.st_ino)
                 if key in seen_dirs:
@@ -99,7 +100,7 @@ def walk(root: str, spec: pathspec.PathSpec, *, follow_links: bool = False,
                 try:
                     fst = entry.stat(follow_symlinks=True)
                 except OSError as exc:
-                    yield ScanProblem(entry.path, _reason(exc))
+                    yield _problem(entry.path, exc)
                     continue
                 yield FileEntry(entry.path, fst.st_size, fst.st_mtime_ns)
             elif entry.is_symlink():
@@ -107,17 +108,17 @@ def walk(root: str, spec: pathspec.PathSpec, *, follow_links: bool = False,
         stack.extend(reversed(subfolders))
 
 
-def _reason(exc: OSError, folder: bool = False) -> str:
+def _problem(path: str, exc: OSError, folder: bool = False) -> ScanProblem:
     import errno
 
     what = "folder" if folder else "file"
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return f"permission denied (cannot open the {what})"
+        return ScanProblem(path, f"permission denied (cannot open the {what})", "permission")
     if exc.errno == errno.ELOOP:
-        return "symbolic link loop"
+        return ScanProblem(path, "symbolic link loop", "unreadable")
     if exc.errno == errno.ENOENT:
-        return f"{what} not found (disconnected drive or moved?)"
-    return f"cannot read the {what} ({exc.strerror or exc})"
+        return ScanProblem(path, f"{what} not found (disconnected drive or moved?)", "disappeared")
+    return ScanProblem(path, f"cannot read the {what} ({exc.strerror or exc})", "unreadable")
 
 
 def _inside(path: str, root: str) -> bool:
@@ -139,3 +140,46 @@ def content_hash(path: str, chunk: int = 1 << 20) -> str:
 
 def normalise_source(path: str) -> str:
     return str(Path(path).expanduser().absolute())
+
+
+@dataclass
+class ChangedPaths:
+    """What a list of changed paths (from the file watcher) means for one source."""
+    entries: list  # FileEntry | ScanProblem for files that exist
+    missing: list[str]  # paths that are gone (deleted, or the old name of a rename)
+    needs_walk: bool  # a folder changed: only a walk of the source can tell what happened
+
+
+def changed_paths(root: str, spec: pathspec.PathSpec, paths: Iterable[str], *, follow_links: bool = False,
+                  skip_dirs: Iterable[str] = ()) -> ChangedPaths:
+    """Look only at ``paths`` (all inside ``root``, a folder): a saved file costs one stat, not a
+    walk of its whole folder. Excluded paths are left out; symbolic links that leave the folder
+    are refused as in ``walk``. A path that is (or was) a folder asks for a walk."""
+    out = ChangedPaths([], [], False)
+    real_root = os.path.realpath(root)
+    skip = [os.path.realpath(p) for p in skip_dirs]
+    for path in sorted(set(paths)):
+        if not _inside(os.path.abspath(path), os.path.abspath(root)) or any(_inside(os.path.realpath(path), s) for s in skip):
+            continue
+        rel = os.path.relpath(path, root)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            if not is_excluded(spec, rel):
+                out.missing.append(path)
+            continue
+        except OSError as exc:
+            out.entries.append(_problem(path, exc))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            if not is_excluded(spec, rel, True):
+                out.needs_walk = True
+            continue
+        if not stat.S_ISREG(st.st_mode) or is_excluded(spec, rel):
+            continue
+        if not follow_links and os.path.islink(path) and not _inside(os.path.realpath(path), real_root):
+            out.entries.append(ScanProblem(path, "symbolic link that leads outside the folder (not followed)",
+                                           "symlink-outside"))
+            continue
+        out.entries.append(FileEntry(path, st.st_size, st.st_mtime_ns))
+    return out

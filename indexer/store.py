@@ -11,7 +11,7 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -88,8 +88,29 @@ def schema(dim: int) -> pa.Schema:
     ])
 
 
-DISPLAY_COLUMNS = ["chunk_id", "doc_id", "gen", "collection_id", "path", "page", "heading", "start", "end", "text", "lang",
-                   "embedded", "row_first", "row_last"]
+class ScoredChunk(TypedDict):
+    """A search result as the store returns it: the display columns and one ``score`` (BM25, or
+    cosine similarity); LanceDB's own ``_score``/``_distance`` never leave the store."""
+    chunk_id: str
+    doc_id: int
+    gen: int
+    ordinal: int
+    collection_id: int
+    path: str
+    page: int
+    heading: str
+    start: int
+    end: int
+    text: str
+    lang: str
+    embedded: bool
+    row_first: int
+    row_last: int
+    score: float
+
+
+DISPLAY_COLUMNS = ["chunk_id", "doc_id", "gen", "ordinal", "collection_id", "path", "page", "heading", "start", "end",
+                   "text", "lang", "embedded", "row_first", "row_last"]
 
 
 class ChunkStore:
@@ -259,6 +280,11 @@ class ChunkStore:
                 counts[(int(d), int(g))] = int(c)
         return counts
 
+    @property
+    def fts_ready(self) -> bool:
+        """The BM25 index exists (built by ``maintain``)."""
+        return self._fts_ready
+
     def maintain(self, *, force_fts: bool = False) -> None:
         """Keep the table tidy: build or refresh the BM25 index, compact small fragments, drop old
         versions, and build a vector index once the table is large."""
@@ -293,7 +319,8 @@ class ChunkStore:
             return None
         return f"collection_id IN ({','.join(str(int(c)) for c in collection_ids)})"
 
-    def vector_search(self, vector: np.ndarray, k: int, collection_ids: Sequence[int] | None = None) -> list[dict]:
+    def vector_search(self, vector: np.ndarray, k: int, collection_ids: Sequence[int] | None = None) -> list[ScoredChunk]:
+        """The ``k`` nearest chunks; ``score`` is the cosine similarity."""
         query = self._table.search(np.asarray(vector, dtype=np.float32), query_type="vector", vector_column_name="vector")
         query = query.distance_type("cosine").nprobes(VECTOR_NPROBES).refine_factor(VECTOR_REFINE)
         query = query.select(DISPLAY_COLUMNS + ["_distance"]).limit(k)
@@ -302,7 +329,10 @@ class ChunkStore:
             where = "embedded = true" + (f" AND {where}" if where else "")
         if where:
             query = query.where(where, prefilter=True)
-        return query.to_arrow().to_pylist()
+        rows = query.to_arrow().to_pylist()
+        for row in rows:  # LanceDB's cosine distance stays here: callers get a similarity
+            row["score"] = 1.0 - float(row.pop("_distance"))
+        return rows
 
     # -- vectors filled in the background
     @property
@@ -366,7 +396,8 @@ class ChunkStore:
         except Exception:
             log.exception("could not drop the vector index")
 
-    def text_search(self, terms: str, k: int, collection_ids: Sequence[int] | None = None) -> list[dict]:
+    def text_search(self, terms: str, k: int, collection_ids: Sequence[int] | None = None) -> list[ScoredChunk]:
+        """The ``k`` best BM25 matches of analysed ``terms``; ``score`` is the BM25 score."""
         if not terms.strip() or not self._fts_ready and not self._has_fts_index():
             return []
         self._fts_ready = True
@@ -375,15 +406,18 @@ class ChunkStore:
         if where:
             query = query.where(where, prefilter=True)
         try:
-            return query.to_arrow().to_pylist()
+            rows = query.to_arrow().to_pylist()
         except Exception:
             log.exception("full-text search failed")
             return []
+        for row in rows:
+            row["score"] = float(row.pop("_score"))
+        return rows
 
     def document_chunks(self, doc_id: int) -> list[dict]:
         """The chunks of one document's newest generation, in reading order (for the preview)."""
         rows = (self._table.search().where(f"doc_id = {int(doc_id)}")
-                .select(DISPLAY_COLUMNS + ["ordinal"]).limit(1_000_000).to_arrow().to_pylist())
+                .select(DISPLAY_COLUMNS).limit(1_000_000).to_arrow().to_pylist())
         if not rows:
             return []
         newest = max(r["gen"] for r in rows)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,25 @@ def check_consistent(library) -> None:
     check_indexed_have_chunks(library)
 
 
+def _wait_for_indexed(catalog: Path, count: int, proc, limit_s: float = 600.0) -> None:
+    """Wait until the catalog counts ``count`` indexed documents (or the process ended)."""
+    import sqlite3
+
+    end = time.monotonic() + limit_s
+    while time.monotonic() < end and proc.poll() is None:
+        if catalog.exists():
+            try:
+                conn = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True, timeout=1)
+                try:
+                    if conn.execute("SELECT COUNT(*) FROM documents WHERE status='indexed'").fetchone()[0] >= count:
+                        return
+                finally:
+                    conn.close()
+            except sqlite3.Error:
+                pass  # the schema is being created
+        time.sleep(0.1)
+
+
 def test_sigkill_at_random_moments_then_resume(tmp_path, embedder):
     from core.indexing import IndexingService
     from core.library import Library
@@ -52,9 +72,13 @@ def test_sigkill_at_random_moments_then_resume(tmp_path, embedder):
     cmd = [sys.executable, "-m", "core.cli", "--data-dir", str(data), "index", str(docs), "--json"]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     progress = []
+    done = 0
     for iteration in range(7):
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(5.0, 14.0))
+        # Killed at a random moment timed by progress, not by the clock: once a random number of
+        # further documents is indexed, plus a random fraction of a second (mid-write, mid-embed).
+        _wait_for_indexed(data / "catalog.sqlite", done + rng.randint(1, 6), proc)
+        time.sleep(rng.uniform(0.0, 1.0))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
         proc.wait(30)
@@ -65,6 +89,7 @@ def test_sigkill_at_random_moments_then_resume(tmp_path, embedder):
             IndexingService(library).reconcile()  # what the next start does
             check_consistent(library)
             progress.append(library.catalog.counts()["indexed"])
+            done = progress[-1]
         finally:
             library.close()
     assert progress[-1] > 0 and progress == sorted(progress), f"indexing must move forward: {progress}"

@@ -258,3 +258,24 @@ def test_pause_resume_and_cancel(library, sample_folder):
     report = service.index([str(sample_folder)], "P")
     assert report.indexed == 1 and not report.cancelled
     consistent(library)
+
+
+def test_changed_exclusions_and_retry_are_core_commands(tmp_path, library):
+    from core.indexing import IndexingService
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "garder.txt").write_text("Le budget du comité est voté.", encoding="utf-8")
+    (folder / "brouillon.txt").write_text("Brouillon du budget, à ne pas indexer.", encoding="utf-8")
+    service = IndexingService(library)
+    service.index([str(folder)], "Docs")
+    (source,) = library.catalog.sources()
+    assert service.set_exclusions({source.id: ["brouillon*"]}) == [source.id]
+    assert service.set_exclusions({source.id: ["brouillon*"]}) == []  # unchanged: nothing to rescan
+    coll = library.catalog.collection("Docs")
+    report = service.run(coll, library.catalog.sources())
+    assert report.removed == 1 and library.catalog.counts()["indexed"] == 1
+    (kept,) = library.catalog.documents(status="indexed")
+    assert service.retry([kept.id]) == {source.id}
+    assert library.catalog.document_by_id(kept.id).status == "pending"
+    assert service.run(coll, library.catalog.sources()).indexed == 1

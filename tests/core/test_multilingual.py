@@ -75,14 +75,14 @@ def test_fusion_treats_missing_vectors_as_unknown_not_zero(library):
     new = _row("new", 1, text, embedded=False)  # best BM25 match, no vector yet
     old = _row("old", 2, text)  # weaker on BM25, has a vector
     other = _row("other", 3, text)
-    bm25 = [{**new, "_score": 9.0}, {**old, "_score": 6.0}, {**other, "_score": 1.0}]
-    vec = [{**old, "_distance": 0.2}, {**other, "_distance": 0.25}]
+    bm25 = [{**new, "score": 9.0}, {**old, "score": 6.0}, {**other, "score": 1.0}]
+    vec = [{**old, "score": 0.8}, {**other, "score": 0.75}]
     engine = SearchEngine(library, FusionWeights(document_prior=0.0))
     ranked = [h.chunk_id for h in engine.fuse(bm25, vec, ["fr"], 3)]
     assert ranked[0] == "new"
     # with a vector of its own it competes normally (a zero vector score would have sunk it)
     embedded = {**new, "embedded": True}
-    ranked = [h.chunk_id for h in engine.fuse([{**embedded, "_score": 9.0}] + bm25[1:], vec, ["fr"], 3)]
+    ranked = [h.chunk_id for h in engine.fuse([{**embedded, "score": 9.0}] + bm25[1:], vec, ["fr"], 3)]
     assert ranked.index("new") > 0
 
 
