@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("watch", help="watch every source and keep the index current until stopped")
     p.add_argument("--json-events", action="store_true", help="one JSON object per event on stdout")
-    p.add_argument("--debounce", type=float, default=2.0, metavar="SECONDS", help=argparse.SUPPRESS)
+    p.add_argument("--debounce", type=float, default=1.0, metavar="SECONDS", help=argparse.SUPPRESS)
 
     p = sub.add_parser("status", help="collections, sources, document counts, failures")
     p.add_argument("--json", action="store_true")
@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true")
     b = bsub.add_parser("reconcile", help="time to re-check an unchanged tree of N files")
     b.add_argument("--files", type=int, default=10_000)
+    b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("watch", help="from a save in a watched folder to its indexed event")
+    b.add_argument("--files", type=int, default=5_000)
     b.add_argument("--json", action="store_true")
     b = bsub.add_parser("answer", help="time to first token (cold, warm), tokens/s app vs raw, cancel latency")
     b.add_argument("--tokens", type=int, default=200)
@@ -214,7 +217,6 @@ def main(argv: list[str] | None = None) -> int:
         return run()
     from core.errors import LanterneError
     from core.logs import setup_logging
-    from models.errors import ModelError
     from core.paths import resolve_data_dir
 
     data_dir = resolve_data_dir(args.data_dir)
@@ -236,9 +238,6 @@ def main(argv: list[str] | None = None) -> int:
                    "verify": cmd_verify}[args.command]
         return handler(args, data_dir)
     except LanterneError as exc:
-        print(f"lanterne: {exc.message}", file=sys.stderr)
-        return 2
-    except ModelError as exc:
         print(f"lanterne: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -401,7 +400,7 @@ def cmd_ask(args, data_dir: Path) -> int:
     import signal
     import threading
 
-    from core.answer import AnswerEngine, Turn
+    from core.answer import AnswerEngine
     from core.paths import display_path, terminal_safe
 
     from core.errors import LanterneError
@@ -413,14 +412,9 @@ def cmd_ask(args, data_dir: Path) -> int:
     library = _library(data_dir)
     try:
         if args.model:
-            entry = library.registry.get(args.model)
-            from models.llm import LlamaCppLLM, LlamaSettings
-
-            llm = LlamaCppLLM(entry.file, LlamaSettings(n_ctx=library.settings.llm_context or None))
-            llm.model_id = entry.name
-            library.set_llm(llm)
+            library.registry.get(args.model)  # an unknown name is refused before any work
         if args.context_only:
-            engine = AnswerEngine(library, passages=library.settings.passages_per_answer)
+            engine = AnswerEngine(library, model_future=library.llm_future(args.model))
             questions = _read_lines(args.batch) if args.batch else [args.question]
             for question in questions:
                 _text_argument(question, "question")
@@ -432,16 +426,8 @@ def cmd_ask(args, data_dir: Path) -> int:
                         print(f"• {ev['text']}  ({os.path.basename(ev['path'])}" + (f", p. {ev['page']}" if ev["page"] else "") + ")")
                     print(f"({len(data['context'])} sources, {data['context_tokens']} tokens)")
             return 0
-        chats = library.chats
-        history: list[Turn] = []
-        collections = args.collection
-        if args.chat is not None:
-            conv = chats.get(args.chat)
-            history = [Turn(t.question, t.answer) for t in conv.turns]
-            collections = collections or conv.collections or None
-        else:
-            conv = None  # created once there is an answer: a failed ask leaves no empty conversation
-        engine = AnswerEngine(library, passages=library.settings.passages_per_answer)
+        from core.conversations import ConversationService
+
         cancel = threading.Event()
         signal.signal(signal.SIGINT, lambda *_: cancel.set())
         streaming = not args.json
@@ -452,15 +438,11 @@ def cmd_ask(args, data_dir: Path) -> int:
                 sys.stdout.flush()
 
         _text_argument(args.question, "question")
-        result = engine.ask(args.question, collections=collections, history=history, on_token=on_token, cancel=cancel)
-        if conv is None:
-            conv = chats.create(args.question[:80], collections or [], "")
-        result.chat_id = conv.id
-        chats.add_turn(conv.id, result.question, result.answer, [c.as_json() for c in result.citations], result.model,
-                       list(collections or []), {"ttft_s": result.ttft_s, "total_s": result.total_s,
-                                                 "tokens_per_s": result.tokens_per_s})
+        saved = ConversationService(library).ask(args.chat, args.question, scope=args.collection or None,
+                                                 model=args.model, on_token=on_token, cancel=cancel)
+        result = saved.result
         if args.json:
-            print(json.dumps(result.as_json(), ensure_ascii=False))
+            print(json.dumps(saved.as_json(), ensure_ascii=False))
             return 0
         sys.stdout.write("\n")
         if result.cancelled:
@@ -487,8 +469,9 @@ def cmd_ask(args, data_dir: Path) -> int:
                 print(f"  [{c.n}] {os.path.basename(name)}{page} — {name}")
         elif not result.sources:
             print("\n(No passage of your documents matched this question.)")
+        chat = f"conversation {saved.chat_id}" if saved.chat_id is not None else "not saved"
         print(f"\n[{result.model} · first word after {result.ttft_s:.2f} s · {result.tokens_per_s:.1f} tokens/s · "
-              f"conversation {conv.id}]", file=sys.stderr)
+              f"{chat}]", file=sys.stderr)
         return 0
     finally:
         library.close()
@@ -535,7 +518,7 @@ def cmd_models(args, data_dir: Path) -> int:
         entry = registry.add_file(args.path, name=args.name, link=args.link)
         out = entry.as_json()
     elif args.models_cmd == "remove":
-        registry.remove(args.name)
+        library.remove_model(args.name)
         out = {"removed": args.name}
     else:
         entry = registry.use(args.name)
@@ -622,33 +605,12 @@ def cmd_watch(args, data_dir: Path) -> int:
 
 
 def cmd_status(args, data_dir: Path) -> int:
-    from core.paths import display_path, terminal_safe
+    from core.paths import terminal_safe
+    from core.status import collect
 
     library = _library(data_dir)
-    catalog = library.catalog
-    store = library.read_only_store()
-    collections = []
-    for coll in catalog.collections():
-        counts = catalog.counts(coll.id)
-        collections.append({
-            "name": coll.name,
-            "sources": [{"path": display_path(s.path), "kind": s.kind, "excludes": list(s.excludes)}
-                        for s in catalog.sources(coll.id)],
-            "documents": counts,
-            "failures": [{"path": display_path(d.path), "reason": d.reason, "status": d.status}
-                         for d in catalog.failures(coll.id)],
-        })
-    status = {
-        "data_dir": str(data_dir),
-        "collections": collections,
-        "documents": catalog.counts(),
-        "chunks": store.count() if store else 0,
-        # share of the chunks that semantic search sees (the rest wait for their vectors)
-        "semantic_share": round(store.embedded_share(), 4) if store else 1.0,
-        "embedder": {"model": catalog.get_meta("embedder_id") or library.settings.embedder,
-                     "dimension": int(catalog.get_meta("embedder_dim") or 0) or None},
-        "index_bytes": store.size_bytes() if store else 0,
-    }
+    status = collect(library).as_json(str(data_dir))
+    collections = status["collections"]
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=1))
         return 0
@@ -675,7 +637,7 @@ def cmd_bench(args, data_dir: Path) -> int:
     from core import bench
 
     fn = {"index": bench.bench_index, "search": bench.bench_search, "retrieval": bench.bench_retrieval,
-          "answer": bench.bench_answer, "reconcile": bench.bench_reconcile, "bigfile": bench.bench_bigfile,
+          "answer": bench.bench_answer, "reconcile": bench.bench_reconcile, "watch": bench.bench_watch, "bigfile": bench.bench_bigfile,
           "evidence": bench.bench_evidence, "ocr": bench.bench_ocr}[args.bench]
     result = fn(args, data_dir)
     if args.json:

@@ -9,7 +9,6 @@ import html
 import logging
 import os
 import re
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import QRectF, QUrl, Qt
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage, QPainter, QPixmap
@@ -17,151 +16,15 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QScrol
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from core.library import Library
+from core.paths import display_path
+from core.preview import (IMAGE_SUFFIXES, DocumentText, PageImage, cited_document, document_text, render_image_page,
+                          render_pdf_page)
 from desktop.bridge import Runner
 from desktop.i18n import Retranslatable
 from desktop.messages import citation_place, error_text
 from desktop.style import emphasize, icon
 
 log = logging.getLogger(__name__)
-
-ZOOM = 1.6  # ~115 dpi: readable without scrolling sideways on a laptop screen
-
-
-@dataclass
-class PageImage:
-    png: bytes
-    page: int  # 1-based
-    pages: int
-    rects: list[tuple[float, float, float, float]]  # highlight rectangles, in image pixels
-
-
-@dataclass
-class DocumentText:
-    text: str
-    spans: list[tuple[int, int]] = field(default_factory=list)  # the passage, in ``text`` offsets
-
-
-def chunk_text(library: Library, citation: dict) -> tuple[str, list[dict]]:
-    """The full text of the cited chunk and all the chunks of its document (reading order)."""
-    chunk_id = citation.get("chunk_id") or ""
-    try:
-        doc_id, _gen, ordinal = (int(x) for x in chunk_id.split("-"))
-    except ValueError:
-        return citation.get("text", ""), []
-    chunks = library.store.document_chunks(doc_id)
-    for c in chunks:
-        if c["ordinal"] == ordinal:
-            return c["text"], chunks
-    return citation.get("text", ""), chunks
-
-
-def _windows(text: str, size: int = 6) -> list[str]:
-    words = text.replace("…", " ").split()
-    return [" ".join(words[i:i + size]) for i in range(0, max(1, len(words) - size + 1), size)][:40]
-
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
-
-
-def render_pdf_page(path: str, page: int, passage: str, width_px: int = 0, ocr_dir: str = "") -> PageImage:
-    """Render one page (fitted to ``width_px`` when given) with the passage's rectangles: from the
-    text layer, or for a scanned page from the words its recognition stored (``ocr_dir``)."""
-    import pymupdf
-
-    with pymupdf.open(path) as doc:
-        page = min(max(1, page), doc.page_count)
-        p = doc[page - 1]
-        zoom = min(3.0, max(0.8, width_px / p.rect.width)) if width_px else ZOOM
-        rects: list[tuple[float, float, float, float]] = []
-        for needle in _windows(passage):
-            for r in p.search_for(needle):
-                rects.append((r.x0 * zoom, r.y0 * zoom, r.x1 * zoom, r.y1 * zoom))
-        pix = p.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
-        if not rects and ocr_dir:
-            rects = ocr_rects(path, page, passage, ocr_dir, pix.width, pix.height)
-        return PageImage(pix.tobytes("png"), page, doc.page_count, rects)
-
-
-def render_image_page(path: str, page: int, passage: str, width_px: int = 0, ocr_dir: str = "") -> PageImage:
-    """A photo or scan saved as an image (a TIFF frame per page), upright, with the recognised
-    words of the passage highlighted."""
-    import io
-
-    from PIL import Image, ImageOps
-
-    with Image.open(path) as image:
-        frames = max(1, int(getattr(image, "n_frames", 1) or 1))
-        page = min(max(1, page), frames)
-        image.seek(page - 1)
-        frame = ImageOps.exif_transpose(image) if page == 1 else image.copy()
-        frame = frame.convert("RGB")
-        target = width_px or int(frame.width * 0.5)
-        if frame.width > target:
-            frame = frame.resize((target, max(1, int(frame.height * target / frame.width))))
-        buf = io.BytesIO()
-        frame.save(buf, "PNG")
-        rects = ocr_rects(path, page, passage, ocr_dir, frame.width, frame.height) if ocr_dir else []
-        return PageImage(buf.getvalue(), page, frames, rects)
-
-
-def _norm_word(word: str) -> str:
-    return re.sub(r"[^\w]", "", word.lower())
-
-
-def ocr_rects(path: str, page: int, passage: str, ocr_dir: str, width: float, height: float
-              ) -> list[tuple[float, float, float, float]]:
-    """The boxes of the passage's words on a recognised page: the page's words aligned with the
-    passage's (runs of two words or more, so stray matches of "le" or "de" are not lit)."""
-    import difflib
-
-    from indexer.ocr import cached_words
-    from indexer.scan import content_hash
-
-    try:
-        words = cached_words(ocr_dir, content_hash(path), page)
-    except OSError:
-        return []
-    if not words or not passage:
-        return []
-    page_words = [_norm_word(w[0]) for w in words]
-    wanted = [_norm_word(w) for w in passage.split()]
-    matcher = difflib.SequenceMatcher(None, page_words, [w for w in wanted if w], autojunk=False)
-    rects = []
-    for block in matcher.get_matching_blocks():
-        if block.size < 2:
-            continue
-        for w in words[block.a:block.a + block.size]:
-            _, x0, y0, x1, y1 = w
-            rects.append((x0 * width, y0 * height, x1 * width, y1 * height))
-    return rects
-
-
-def document_text(chunks: list[dict], passage: str) -> DocumentText:
-    """The document rebuilt from its chunks (overlaps removed), with the passage located."""
-    pieces: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length = 0
-    prev_start, prev_end = -1, -1
-    for c in chunks:
-        text, start, end = c["text"], int(c["start"]), int(c["end"])
-        if prev_start <= start < prev_end:  # overlaps the previous chunk: keep only the new tail
-            text = text[prev_end - start:]
-            sep = ""
-        else:
-            sep = "\n\n" if pieces else ""
-        pieces.append(sep + text)
-        begin = length + len(sep)
-        length += len(sep) + len(text)
-        if c["text"] == passage:
-            spans.append((begin - (len(c["text"]) - len(text)), length))
-        prev_start, prev_end = start, end
-    full = "".join(pieces)
-    if not spans and passage:
-        at = full.find(passage[:80])
-        if at >= 0:
-            spans.append((at, at + len(passage)))
-    return DocumentText(full, spans)
-
 
 class PreviewDialog(Retranslatable, QDialog):
     """A non-modal window showing where a citation comes from."""
@@ -236,27 +99,28 @@ class PreviewDialog(Retranslatable, QDialog):
         self.retranslate()
         self.message.setText(self.tr("Loading…"))
         self.stack.setCurrentWidget(self.message)
-        library, path, page = self.library, self.path, self.page
+        library, page, pdf = self.library, self.page, self.is_pdf
         width = self._fit_width()
-        if not os.path.exists(path):
-            self.message.setText(self.tr("This file is no longer at {0}.").format(path))
-            return
-        if self.is_pdf:
-            def work():
-                passage, _ = chunk_text(library, citation)
-                return passage, self._render(path, page, passage, width)
 
-            def done(payload) -> None:
-                self.passage, image = payload
-                self._show_image(image)
+        def work():
+            doc = cited_document(library, citation)  # by document id: the real file name
+            if not os.path.exists(doc.path):
+                return doc, None
+            if pdf:
+                return doc, self._render(doc.path, page, doc.passage, width)
+            return doc, document_text(doc.chunks, doc.passage)
 
-            self.runner.run(work, done, self._failed, name="lanterne-preview")
-        else:
-            def work_text():
-                passage, chunks = chunk_text(library, citation)
-                return document_text(chunks, passage)
+        def done(payload) -> None:
+            doc, shown = payload
+            self.path, self.passage = doc.path, doc.passage
+            if shown is None:
+                self.message.setText(self.tr("This file is no longer at {0}.").format(display_path(doc.path)))
+            elif isinstance(shown, PageImage):
+                self._show_image(shown)
+            else:
+                self._show_text(shown)
 
-            self.runner.run(work_text, self._show_text, self._failed, name="lanterne-preview")
+        self.runner.run(work, done, self._failed, name="lanterne-preview")
 
     def show_page(self, page: int) -> None:
         if not self.is_pdf or not (1 <= page <= self.pages):
@@ -305,10 +169,12 @@ class PreviewDialog(Retranslatable, QDialog):
         self.retranslate()
 
     def _failed(self, error: BaseException) -> None:
-        code, message = getattr(error, "code", None), getattr(error, "message", None)
-        if not (code and message):
+        from core.errors import LanterneError
+
+        known = isinstance(error, LanterneError)
+        if not known:
             log.error("preview failed for %s", self.path, exc_info=error)
-        self.message.setText(error_text(code, message) if code and message else
+        self.message.setText(error_text(error.code, error.message) if known else
                              self.tr("This document cannot be shown here. Use “Open with default app”."))
         self.stack.setCurrentWidget(self.message)
 

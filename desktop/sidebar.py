@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QLineEdit, QLi
 
 from core.indexing import Progress
 from core.library import Library
-from core.paths import display_path, path_from_db
+from core.paths import display_path
 from desktop.bridge import Runner
 from desktop.i18n import Retranslatable
 from desktop.indexing import IndexingController
@@ -41,16 +41,12 @@ class CollectionInfo:
 
 def snapshot(library: Library) -> list[CollectionInfo]:
     """Everything the collections tree shows, read off the UI thread."""
-    catalog = library.catalog
+    from core.status import collect
+
     out = []
-    for coll in catalog.collections():
-        counts = catalog.counts(coll.id)
-        info = CollectionInfo(coll.id, coll.name, counts.get("indexed", 0),
-                              counts.get("pending", 0) + counts.get("indexing", 0),
-                              counts.get("failed", 0) + counts.get("unsupported", 0))
-        for s in catalog.sources(coll.id):
-            path = path_from_db(s.path)
-            info.sources.append(SourceInfo(s.id, path, s.kind, os.path.exists(path)))
+    for coll in collect(library, failures=False, index=False).collections:
+        info = CollectionInfo(coll.id, coll.name, coll.indexed, coll.pending, coll.problems)
+        info.sources = [SourceInfo(s.id, s.path, s.kind, s.present) for s in coll.sources]
         out.append(info)
     return out
 
