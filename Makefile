@@ -10,7 +10,7 @@ export QT_QPA_PLATFORM ?= offscreen
 # this CI). Set LLAMA_CMAKE_ARGS to build for a GPU (see README).
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-.PHONY: setup run test bench lint clean translations screenshots package package-test notices
+.PHONY: setup run test test-fast bench lint clean translations screenshots package package-test notices
 
 # Then the system libraries: Qt's xcb window libraries and the French/English text recognition
 # models (installed with apt-get when run as root, e.g. in CI; otherwise the exact command is shown).
@@ -28,6 +28,10 @@ $(STAMP): pyproject.toml Makefile
 
 run: setup
 	QT_QPA_PLATFORM= $(BIN)/lanterne
+
+# The fast layer: pure logic, no model or worker process (under a minute; `make test` runs it too).
+test-fast: setup
+	$(BIN)/python -m pytest -q tests/unit
 
 test: setup
 	$(BIN)/lint-imports
