@@ -136,7 +136,30 @@ def _route_llama_log() -> None:
 
     _route_llama_log.callback = callback  # keep a reference: ctypes callbacks must outlive their use
     llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
+    # With verbose=False, llama-cpp-python also points the process's stdout and stderr (file
+    # descriptors 1 and 2) at /dev/null while it loads a model. Models load on their own thread
+    # now, while the command line prints: a JSON answer printed during a load was lost. The log
+    # callback above already captures llama.cpp's output, so that redirection is switched off.
+    import llama_cpp._internals as internals
+    import llama_cpp.llama as llama_module
+
+    for module in (internals, llama_module):
+        if hasattr(module, "suppress_stdout_stderr"):
+            module.suppress_stdout_stderr = _no_redirect
     _route_llama_log.done = True
+
+
+class _no_redirect:
+    """Stands in for llama-cpp-python's ``suppress_stdout_stderr`` (see ``_route_llama_log``)."""
+
+    def __init__(self, disable: bool = True) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
 
 
 @dataclass
