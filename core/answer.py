@@ -236,14 +236,17 @@ class AnswerEngine:
 
     def ask(self, question: str, *, collections: Sequence[str] | None = None, history: Sequence[Turn] = (),
             on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
-            max_tokens: int | None = None, on_evidence: Callable[[list], None] | None = None) -> AnswerResult:
+            max_tokens: int | None = None, on_evidence: Callable[[list], None] | None = None,
+            nothing_in_scope: bool = False) -> AnswerResult:
+        """``nothing_in_scope``: the caller may read no collection (an API token limited to
+        collections that do not exist): nothing is retrieved, whatever ``collections`` says."""
         question = question.strip()
         if not question:
             raise LanterneError("Ask a question.", code="usage")
         result = AnswerResult(question=question, collections=list(collections or []))
         started = time.perf_counter()
-        hits = self.search.search(question, self.passages, collections)
-        if history and len(question.split()) < 12:
+        hits = self.search.search(question, self.passages, collections) if not nothing_in_scope else []
+        if history and len(question.split()) < 12 and not nothing_in_scope:
             # A short follow-up ("and for Martin?") lacks context: also search with the previous
             # question's words, and give those results half of the passages.
             extra = self.search.search(history[-1].question + " " + question, self.passages, collections)

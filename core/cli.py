@@ -122,6 +122,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help='JSON lines {"answer": str, "sources": [str, ...]}; - for stdin')
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("serve", help="an OpenAI-compatible API for your team (off unless started)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this computer only)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--tls-cert", metavar="FILE", help="TLS certificate (PEM); needed to listen beyond loopback")
+    p.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
+    p.add_argument("--insecure-lan", action="store_true",
+                   help="listen on a non-loopback address without TLS (tokens cross the network in clear)")
+
+    p = sub.add_parser("tokens", help="access tokens for `lanterne serve`")
+    tsub = p.add_subparsers(dest="tokens_cmd", required=True)
+    t = tsub.add_parser("create", help="create a token (printed once)")
+    t.add_argument("name")
+    t.add_argument("--collections", help="comma-separated collections it may read (default: all)")
+    t.add_argument("--json", action="store_true")
+    t = tsub.add_parser("list")
+    t.add_argument("--json", action="store_true")
+    t = tsub.add_parser("revoke")
+    t.add_argument("name")
+
     p = sub.add_parser("models", help="list, import, remove or choose language models")
     msub = p.add_subparsers(dest="models_cmd", required=True)
     m = msub.add_parser("list")
@@ -235,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("command %s (data folder %s)", args.command, data_dir)
         handler = {"index": cmd_index, "search": cmd_search, "status": cmd_status, "bench": cmd_bench,
                    "ask": cmd_ask, "models": cmd_models, "chats": cmd_chats, "watch": cmd_watch,
-                   "verify": cmd_verify}[args.command]
+                   "verify": cmd_verify, "serve": cmd_serve, "tokens": cmd_tokens}[args.command]
         return handler(args, data_dir)
     except LanterneError as exc:
         print(f"lanterne: {exc.message}", file=sys.stderr)
@@ -475,6 +494,66 @@ def cmd_ask(args, data_dir: Path) -> int:
         return 0
     finally:
         library.close()
+
+
+def cmd_serve(args, data_dir: Path) -> int:
+    from core.errors import LanterneError
+    from core.server import check_bind, serve
+
+    check_bind(args.host, bool(args.tls_cert and args.tls_key), args.insecure_lan)  # before any loading
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise LanterneError("Give both --tls-cert and --tls-key.", code="usage")
+    if not 0 < args.port < 65536:
+        raise LanterneError("--port must be 1 to 65535.", code="usage")
+    library = _library(data_dir)
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again with the handler
+    # found before it started: this one, so the library is closed and the exit status is 0
+    import signal
+
+    signal.signal(signal.SIGTERM, stop)
+    scheme = "https" if args.tls_cert else "http"
+    try:
+        serve(library, args.host, args.port, tls_cert=args.tls_cert, tls_key=args.tls_key,
+              insecure_lan=args.insecure_lan,
+              on_ready=lambda: print(f"Lanterne API on {scheme}://{args.host}:{args.port}/v1 "
+                                     "(OpenAI-compatible; model 'lanterne')", file=sys.stderr, flush=True))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        library.close()
+    return 0
+
+
+def cmd_tokens(args, data_dir: Path) -> int:
+    from core.paths import DataLayout
+    from core.tokens import TokenStore
+
+    layout = DataLayout(data_dir).ensure()
+    store = TokenStore(layout.root / "tokens.json")
+    if args.tokens_cmd == "create":
+        collections = [c.strip() for c in args.collections.split(",") if c.strip()] if args.collections else None
+        token = store.create(args.name, collections)
+        if args.json:
+            print(json.dumps({"token": token, "name": args.name, "collections": collections}))
+        else:
+            print(token)
+            print("Keep it now: it is not stored and cannot be shown again.", file=sys.stderr)
+        return 0
+    if args.tokens_cmd == "list":
+        infos = store.list()
+        if args.json:
+            print(json.dumps([i.as_json() for i in infos], ensure_ascii=False, indent=1))
+        for i in infos if not args.json else []:
+            scope = ", ".join(i.collections) if i.collections is not None else "all collections"
+            print(f"{i.name}: {scope} (created {time.strftime('%Y-%m-%d', time.localtime(i.created_at))})")
+        return 0
+    store.revoke(args.name)
+    print(f"Revoked {args.name}", file=sys.stderr)
+    return 0
 
 
 def cmd_models(args, data_dir: Path) -> int:

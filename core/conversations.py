@@ -125,6 +125,21 @@ class ConversationService:
         result.chat_id = conversation.id
         return SavedTurn(conversation.id, result, turn, citations, status, created)
 
+    def answer(self, question: str, history: Sequence[Turn], *, scope: Sequence[str] | None,
+               model: str | None = None, on_token: Callable[[str], None] | None = None,
+               cancel: threading.Event | None = None, max_tokens: int | None = None) -> AnswerResult:
+        """A question with its history supplied by the caller and nothing saved (the API server:
+        its clients keep their own conversations). Same model loading and history policy as
+        ``ask``. ``scope`` None: every collection; an empty list: none (nothing is retrieved)."""
+        question = (question or "").strip()
+        if not question:
+            raise LanterneError("Ask a question.", code="usage")
+        future = self.library.llm_future(model)
+        engine = AnswerEngine(self.library, model_future=future)
+        return engine.ask(question, collections=list(scope) if scope is not None else None,
+                          history=list(history)[-HISTORY_TURNS:], on_token=on_token, cancel=cancel,
+                          max_tokens=max_tokens, nothing_in_scope=scope is not None and not scope)
+
     def regenerate(self, chat_id: int, **kwargs) -> SavedTurn:
         """Ask the conversation's last question again; its stored turn is replaced once the new
         answer is saved (a cancel before the first word keeps the old one)."""

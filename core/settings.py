@@ -51,6 +51,7 @@ class Settings:
     language: str = "system"  # "system" | "en" | "fr"
     theme: str = "system"  # "system" | "light" | "dark"
     strict_offline: bool = False
+    audit_questions: bool = False  # `lanterne serve`: also write each question to logs/audit.log
     # desktop
     close_to_tray: bool = True  # closing the window keeps watching and indexing in the background
     welcomed: bool = False  # the first-run welcome was shown
