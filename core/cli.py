@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chat", type=int, metavar="ID", help="continue this conversation")
     p.add_argument("--model", help="use this installed model (see: lanterne models list)")
     p.add_argument("--json", action="store_true")
+    _engine_arguments(p)
 
     p = sub.add_parser("verify", help="check answers against their sources, sentence by sentence")
     p.add_argument("--batch", metavar="FILE", required=True,
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
     p.add_argument("--insecure-lan", action="store_true",
                    help="listen on a non-loopback address without TLS (tokens cross the network in clear)")
+    _engine_arguments(p)
 
     p = sub.add_parser("tokens", help="access tokens for `lanterne serve`")
     tsub = p.add_subparsers(dest="tokens_cmd", required=True)
@@ -429,8 +431,9 @@ def cmd_ask(args, data_dir: Path) -> int:
     if not args.batch and not args.question:
         raise LanterneError("Ask a question (or --batch FILE --context-only).", code="usage")
     library = _library(data_dir)
+    _apply_engine(args, library)
     try:
-        if args.model:
+        if args.model and library.remote_engine() is None:
             library.registry.get(args.model)  # an unknown name is refused before any work
         if args.context_only:
             engine = AnswerEngine(library, model_future=library.llm_future(args.model))
@@ -496,6 +499,21 @@ def cmd_ask(args, data_dir: Path) -> int:
         library.close()
 
 
+def _engine_arguments(p) -> None:
+    p.add_argument("--engine-url", metavar="URL",
+                   help="answer with an OpenAI-compatible engine (llama.cpp server, vLLM, Ollama…) at this base URL")
+    p.add_argument("--engine-model", metavar="NAME", help="the engine's model name")
+    p.add_argument("--engine-key-env", metavar="VAR", help="environment variable holding the engine's API key")
+
+
+def _apply_engine(args, library) -> None:
+    """--engine-* flags override the settings for this command (not saved)."""
+    if getattr(args, "engine_url", None):
+        library.settings.answer_engine_url = args.engine_url
+        library.settings.answer_engine_model = args.engine_model or library.settings.answer_engine_model
+        library.settings.answer_engine_key_env = args.engine_key_env or library.settings.answer_engine_key_env
+
+
 def cmd_serve(args, data_dir: Path) -> int:
     from core.errors import LanterneError
     from core.server import check_bind, serve
@@ -506,6 +524,7 @@ def cmd_serve(args, data_dir: Path) -> int:
     if not 0 < args.port < 65536:
         raise LanterneError("--port must be 1 to 65535.", code="usage")
     library = _library(data_dir)
+    _apply_engine(args, library)
 
     def stop(*_):
         raise KeyboardInterrupt

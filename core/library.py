@@ -16,6 +16,8 @@ from indexer.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
+REMOTE = "remote:"  # the model slot's name for the configured answer engine
+
 
 class Library:
     """One data folder, wired at start: the catalog, the chat store and the model registry exist
@@ -116,6 +118,9 @@ class Library:
             slot = self._llm_slot
             if slot is not None and slot[0] is None and (name is None or name == getattr(slot[1].result(), "model_id", None)):
                 return slot[1]
+        remote = self.remote_engine()
+        if remote is not None and name in (None, remote.model):
+            name = REMOTE + remote.model
         name = name or self.registry.active().name
         with self._llm_lock:
             slot = self._llm_slot
@@ -129,7 +134,27 @@ class Library:
         threading.Thread(target=self._load_llm, args=(name, future), name="lanterne-model-load", daemon=True).start()
         return future
 
+    def remote_engine(self):
+        """The OpenAI-compatible answer engine set in the settings, or None (the local model)."""
+        s = self.settings
+        if not s.answer_engine_url:
+            return None
+        from models.remote import RemoteEngine
+
+        return RemoteEngine(s.answer_engine_url, s.answer_engine_model or "default", s.answer_engine_key_env,
+                            s.answer_engine_context)
+
     def _load_llm(self, name: str, future: Future) -> None:
+        if name.startswith(REMOTE):
+            try:
+                from models.remote import RemoteLLM
+
+                engine = self.remote_engine()
+                engine.check(self.settings.strict_offline)
+                future.set_result(RemoteLLM(engine))
+            except BaseException as exc:
+                future.set_exception(exc)
+            return
         try:
             from models.llm import LlamaCppLLM, LlamaSettings
 

@@ -123,7 +123,8 @@ def create_app(library: Library, tokens: TokenStore, *, rate_per_minute: int = 1
                max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
     service = ConversationService(library)
     limiter = RateLimiter(rate_per_minute)
-    queue = GenerationQueue(1)
+    # the in-process model answers one question at a time; a remote engine as many as it schedules
+    queue = GenerationQueue(8 if library.remote_engine() is not None else 1)
     audit = Audit(library.layout.logs / "audit.log", bool(getattr(library.settings, "audit_questions", False)))
 
     # -- helpers

@@ -52,6 +52,13 @@ class Settings:
     theme: str = "system"  # "system" | "light" | "dark"
     strict_offline: bool = False
     audit_questions: bool = False  # `lanterne serve`: also write each question to logs/audit.log
+    # Answers from an OpenAI-compatible engine (llama.cpp server, vLLM, Ollama, another Lanterne)
+    # instead of the in-process model; empty: the local model. The key is read from the named
+    # environment variable, never stored here.
+    answer_engine_url: str = ""
+    answer_engine_model: str = ""
+    answer_engine_key_env: str = ""
+    answer_engine_context: int = 8192
     # desktop
     close_to_tray: bool = True  # closing the window keeps watching and indexing in the background
     welcomed: bool = False  # the first-run welcome was shown

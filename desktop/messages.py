@@ -46,6 +46,10 @@ def error_text(code: str, fallback: str) -> str:
         "repaired": QCoreApplication.translate("Messages", "Lanterne's index or catalog was damaged while it ran and has been repaired; indexing goes on."),
         "repairing": QCoreApplication.translate("Messages", "Indexing hit a problem; Lanterne is repairing its index and will try again in a moment."),
         "index-rebuilding": QCoreApplication.translate("Messages", "The search index is being rebuilt from your documents; search again in a moment."),
+        "engine-unreachable": QCoreApplication.translate("Messages", "The answer engine set in Settings cannot be reached. Check that it is running, or clear its address to answer with the model on this computer."),
+        "engine-refused": QCoreApplication.translate("Messages", "The answer engine set in Settings refused the question."),
+        "engine-key": QCoreApplication.translate("Messages", "The answer engine's API key is missing: set the environment variable named in Settings."),
+        "engine-url": QCoreApplication.translate("Messages", "The answer engine's address is not a valid http(s) URL."),
     }
     return table.get(code, fallback)
 

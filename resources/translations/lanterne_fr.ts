@@ -731,6 +731,22 @@
         <translation>L’index de recherche est en cours de reconstruction à partir de vos documents ; relancez la recherche dans un instant.</translation>
     </message>
     <message>
+        <source>The answer engine set in Settings cannot be reached. Check that it is running, or clear its address to answer with the model on this computer.</source>
+        <translation>Le moteur de réponses indiqué dans les Réglages est injoignable. Vérifiez qu’il fonctionne, ou effacez son adresse pour répondre avec le modèle de cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>The answer engine set in Settings refused the question.</source>
+        <translation>Le moteur de réponses indiqué dans les Réglages a refusé la question.</translation>
+    </message>
+    <message>
+        <source>The answer engine&apos;s API key is missing: set the environment variable named in Settings.</source>
+        <translation>La clé d’API du moteur de réponses manque : définissez la variable d’environnement indiquée dans les Réglages.</translation>
+    </message>
+    <message>
+        <source>The answer engine&apos;s address is not a valid http(s) URL.</source>
+        <translation>L’adresse du moteur de réponses n’est pas une URL http(s) valide.</translation>
+    </message>
+    <message>
         <source>row {0}</source>
         <translation>ligne {0}</translation>
     </message>
