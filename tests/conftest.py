@@ -22,6 +22,26 @@ def embedder():
     return load_embedder(None, threads=2)
 
 
+@pytest.fixture(scope="session")
+def llm():
+    """The real demo model, loaded once for the session."""
+    from models.llm import LlamaCppLLM, LlamaSettings, default_llm_path
+
+    model = LlamaCppLLM(default_llm_path(), LlamaSettings(n_ctx=2048))
+    model.model_id = "smollm2-135m-instruct"
+    yield model
+    model.close()
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now (for servers started by tests)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
 def settings():
     from core.settings import Settings

@@ -3,7 +3,6 @@ demo GGUF, in place of the in-process model."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -13,21 +12,16 @@ import urllib.request
 import pytest
 
 from core.errors import LanterneError
+from tests.conftest import free_port
 
 pytest.importorskip("llama_cpp.server")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def engine():
     from models.llm import default_llm_path
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(default_llm_path()),
                              "--model_alias", "smollm2", "--host", "127.0.0.1", "--port", str(port),
                              "--n_ctx", "2048", "--seed", "0"],

@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import stat
 import threading
 import time
 
 import pytest
 
-from tests.conftest import make_pdf
+from tests.conftest import free_port, make_pdf
 
 openai = pytest.importorskip("openai")
 httpx = pytest.importorskip("httpx")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def llm():
-    from models.llm import LlamaCppLLM, LlamaSettings, default_llm_path
-
-    model = LlamaCppLLM(default_llm_path(), LlamaSettings(n_ctx=2048))
-    model.model_id = "smollm2-135m-instruct"
-    yield model
-    model.close()
 
 
 @pytest.fixture
@@ -57,7 +40,7 @@ def api(tmp_path, library, llm):
     tokens = TokenStore(library.layout.root / "tokens.json")
     everything = tokens.create("admin")
     only_rh = tokens.create("accueil", ["RH"])
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(library, tokens, rate_per_minute=1000), host="127.0.0.1",
                                           port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -190,7 +173,7 @@ def test_serve_refuses_the_network_without_tls_and_starts_on_loopback(tmp_path):
 
     from tests.conftest import ROOT
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "core.cli", "--data-dir", str(data), "serve", "--port", str(port)],
                             cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:

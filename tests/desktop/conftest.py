@@ -4,16 +4,6 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(scope="session")
-def llm():
-    from models.llm import LlamaCppLLM, LlamaSettings, default_llm_path
-
-    model = LlamaCppLLM(default_llm_path(), LlamaSettings(n_ctx=2048))
-    model.model_id = "smollm2-135m-instruct"
-    yield model
-    model.close()
-
-
 @pytest.fixture
 def app_factory(qtbot, library):
     """Builds the app around the test library; shuts it down cleanly after the test."""
