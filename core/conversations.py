@@ -105,12 +105,10 @@ class ConversationService:
             scope = conversation.collections if conversation is not None else []
         scope = list(scope or [])
         name = model or self._conversation_model(conversation)
-        future = self.library.llm_future(name)
-        if not future.done() and on_model_loading is not None:
-            on_model_loading()
-        engine = AnswerEngine(self.library, model_future=future)
-        result = engine.ask(question, collections=scope or None, history=history_of(conversation),
-                            on_token=on_token, cancel=cancel, on_evidence=on_evidence, max_tokens=max_tokens)
+        # a conversation's empty scope means every collection
+        result = self.answer(question, history_of(conversation), scope=scope or None, model=name,
+                             on_token=on_token, cancel=cancel, max_tokens=max_tokens, on_evidence=on_evidence,
+                             on_model_loading=on_model_loading)
         status = turn_status(result)
         citations = shown_citations(result)
         if status == "cancelled" and not result.answer:
@@ -127,18 +125,24 @@ class ConversationService:
 
     def answer(self, question: str, history: Sequence[Turn], *, scope: Sequence[str] | None,
                model: str | None = None, on_token: Callable[[str], None] | None = None,
-               cancel: threading.Event | None = None, max_tokens: int | None = None) -> AnswerResult:
-        """A question with its history supplied by the caller and nothing saved (the API server:
-        its clients keep their own conversations). Same model loading and history policy as
-        ``ask``. ``scope`` None: every collection; an empty list: none (nothing is retrieved)."""
+               cancel: threading.Event | None = None, max_tokens: int | None = None,
+               on_evidence: Callable[[list], None] | None = None,
+               on_model_loading: Callable[[], None] | None = None) -> AnswerResult:
+        """A question with its history supplied by the caller, nothing saved (``ask`` saves; the
+        API server's clients keep their own conversations). ``scope`` None: every collection; an
+        empty list: none (nothing is retrieved). The model starts loading at once, so retrieval
+        and evidence run meanwhile."""
         question = (question or "").strip()
         if not question:
             raise LanterneError("Ask a question.", code="usage")
         future = self.library.llm_future(model)
+        if not future.done() and on_model_loading is not None:
+            on_model_loading()
         engine = AnswerEngine(self.library, model_future=future)
         return engine.ask(question, collections=list(scope) if scope is not None else None,
                           history=list(history)[-HISTORY_TURNS:], on_token=on_token, cancel=cancel,
-                          max_tokens=max_tokens, nothing_in_scope=scope is not None and not scope)
+                          max_tokens=max_tokens, on_evidence=on_evidence,
+                          nothing_in_scope=scope is not None and not scope)
 
     def regenerate(self, chat_id: int, **kwargs) -> SavedTurn:
         """Ask the conversation's last question again; its stored turn is replaced once the new

@@ -152,7 +152,7 @@ def detect_language(text: str) -> str:
 def query_languages(text: str, preferred: list[str] | None = None) -> list[str]:
     """Languages to analyse a query in: the detected one when confident, else the top candidates
     plus the corpus's main languages (short queries are hard to identify)."""
-    warm_up_language_models()  # the full models, loaded in steps (see there)
+    warm_up_language_models(pause_s=0.0)  # loaded already by the window's preload; else at once
     values = _detector().compute_language_confidence_values(text)
     ranked = [(v.language.iso_code_639_1.name.lower(), v.value) for v in values]
     out: list[str] = []
