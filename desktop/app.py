@@ -83,7 +83,7 @@ class Lanterne:
             model = library.llm_future()  # loads on its own thread meanwhile
             library.embedder
             library.store  # imports LanceDB (its first import alone stalls other threads ~0.3 s)
-            warm_up_language_models()  # in steps: loaded at once, it stalls the window ~1.3 s
+            warm_up_language_models()  # in steps, letting the window run in between
             query_languages("Quand le contrat se renouvelle-t-il ?")
             detect_language("Le contrat se renouvelle chaque année au premier mars.")
             return model.result().model_id

@@ -8,12 +8,31 @@ Anki's ``QueryOp``: the work function receives domain objects, never widgets.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
+
+BACKGROUND_NICE = 5  # how much lower than the window a background thread's CPU priority is
+
+
+def lower_thread_priority(step: int = BACKGROUND_NICE) -> None:
+    """Give the calling thread (and the threads it starts: llama.cpp's and the embedder's compute
+    threads inherit it) a lower CPU priority than the window's, so on a 2-core laptop the UI
+    thread is scheduled first while a model loads or answers. Linux only (a thread's nice value);
+    elsewhere, and when refused, nothing changes."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, current + step))
+    except OSError:
+        log.debug("could not lower a background thread's priority", exc_info=True)
 
 
 class Runner(QObject):
@@ -38,6 +57,7 @@ class Runner(QObject):
         """Call ``work()`` on a new thread; then ``on_success(result)`` or ``on_failure(error)`` on the
         UI thread. Without ``on_failure``, errors go to the app's error display."""
         def target() -> None:
+            lower_thread_priority()
             try:
                 result = work()
             except BaseException as exc:  # delivered to the UI thread, never swallowed

@@ -101,25 +101,24 @@ def analyze_query(text: str, langs: list[str]) -> str:
     return " ".join(seen)
 
 
-@lru_cache(maxsize=2)
-def _detector(low_accuracy: bool = False):
-    """Documents are long, so the light trigram-only mode is enough for them (and keeps each
-    extraction worker small); queries are short and get the full models."""
+@lru_cache(maxsize=1)
+def _detector():
+    """Lingua in its light mode (trigram models only, ~1 MB a language): documents are long and
+    need no more; for short questions its guess is combined with stop words (query_languages).
+    The full mode (1- to 5-gram models) was measured better on questions alone (PIAF, top-1
+    0.965 vs 0.924) but loading its models holds Python's GIL 0.15-0.28 s per language, which
+    froze the window while a first question was asked; the light mode loads in ~10 ms a language."""
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in LANGUAGES]
-    builder = LanguageDetectorBuilder.from_languages(*langs)
-    if low_accuracy:
-        builder = builder.with_low_accuracy_mode()
-    return builder.build()
+    return LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
 
 
 def warm_up_language_models(pause_s: float = 0.02) -> None:
     """Load the language detector's models one language at a time, letting other threads run in
-    between. Lingua loads them while holding Python's GIL: all at once, the first query stalls
-    every other thread (the window's) for ~1.3 s; one language at a time, ~0.1-0.25 s each.
-    The models are cached for the process, so the detectors built afterwards find them loaded.
-    A second caller waits for the first (waiting on a lock lets the window run)."""
+    between (lingua loads them while holding Python's GIL; ~0.1 s for all at once, ~10-20 ms each
+    in steps). The models are cached for the process, so the detector built afterwards finds them
+    loaded. A second caller waits for the first (waiting on a lock lets the window run)."""
     import time
 
     global _warm
@@ -131,7 +130,8 @@ def warm_up_language_models(pause_s: float = 0.02) -> None:
         langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in LANGUAGES]
         for i, lang in enumerate(langs):
             other = langs[1] if i == 0 else langs[0]  # a builder needs two languages; this one is loaded
-            LanguageDetectorBuilder.from_languages(lang, other).with_preloaded_language_models().build()
+            builder = LanguageDetectorBuilder.from_languages(lang, other).with_low_accuracy_mode()
+            builder.with_preloaded_language_models().build()
             time.sleep(pause_s)
         _warm = True
 
@@ -145,18 +145,38 @@ def detect_language(text: str) -> str:
     sample = text[:3000]
     if len(_TOKEN.findall(sample)) < 3:
         return ""
-    result = _detector(low_accuracy=True).detect_language_of(sample)
+    result = _detector().detect_language_of(sample)
     return result.iso_code_639_1.name.lower() if result is not None else ""
 
 
+STOP_WEIGHT = 0.5  # share of a question's language score that comes from its stop words
+SURE = 0.6  # a combined score from which one language is analysed alone
+
+
 def query_languages(text: str, preferred: list[str] | None = None) -> list[str]:
-    """Languages to analyse a query in: the detected one when confident, else the top candidates
-    plus the corpus's main languages (short queries are hard to identify)."""
+    """Languages to analyse a query in: the detected one when confident, else the top two
+    candidates plus the corpus's main languages (short queries are hard to identify).
+
+    A language's score is half lingua's confidence, half its share of the question's stop-word
+    hits ("quel", "est", "the", "of"...): questions are short and made of such words, which the
+    trigram models weigh little. Measured on PIAF's 1,662 French questions and 40 English office
+    questions (without corpus languages): French among the chosen languages 0.993 (lingua's full
+    mode alone: 0.985, light mode alone: 0.939), English 1.000, 1.09 languages a question."""
     warm_up_language_models(pause_s=0.0)  # loaded already by the window's preload; else at once
-    values = _detector().compute_language_confidence_values(text)
-    ranked = [(v.language.iso_code_639_1.name.lower(), v.value) for v in values]
+    words = tokens(text)
+    confidence = {
+        v.language.iso_code_639_1.name.lower(): v.value
+        for v in _detector().compute_language_confidence_values(text)
+    }
+    hits = {lang: sum(w in STOP_WORDS.get(lang, ()) for w in words) for lang in LANGUAGES}
+    total = sum(hits.values()) or 1
+    score = {
+        lang: (1 - STOP_WEIGHT) * confidence.get(lang, 0.0) + STOP_WEIGHT * hits[lang] / total
+        for lang in LANGUAGES
+    }
+    ranked = sorted(score.items(), key=lambda item: -item[1])
     out: list[str] = []
-    if ranked and ranked[0][1] >= 0.75 and len(tokens(text)) >= 4:
+    if ranked and ranked[0][1] >= SURE and len(words) >= 4:
         out.append(ranked[0][0])
     else:
         out.extend(code for code, value in ranked[:2] if value > 0.15)

@@ -194,3 +194,14 @@ def test_status_counts_by_collection(tmp_path: Path):
         assert data["collections"][0]["failures"][0]["code"] == "empty" and data["chunks"] == 0
     finally:
         library.close()
+
+
+def test_query_languages_from_trigrams_and_stop_words():
+    from indexer.textproc import query_languages
+
+    assert query_languages("Quel est le montant annuel du contrat de maintenance ?") == ["fr"]
+    assert query_languages("What is the notice period for terminating the lease?") == ["en"]
+    assert query_languages("Welche Kündigungsfrist gilt für den Mietvertrag?")[0] == "de"
+    # too short to tell: the two best guesses, then the corpus's languages
+    short = query_languages("Dupont ?", preferred=["fr", "en"])
+    assert "fr" in short and 1 < len(short) <= 3
