@@ -46,12 +46,15 @@ class Citation:
     rows: tuple[int, int] | None = None  # spreadsheets: the sheet rows quoted (heading: the sheet)
     doc_id: int | None = None  # the preview finds the file by it (``path`` is for display)
     ordinal: int | None = None  # the chunk's place in its document
+    server: bool = False  # a passage of a Lanterne server's collection (core/client.py)
 
     def as_json(self) -> dict:
         out = {"n": self.n, "path": display_path(self.path), "page": self.page, "text": self.text,
                "heading": self.heading, "chunk_id": self.chunk_id, "doc_id": self.doc_id, "ordinal": self.ordinal}
         if self.rows:
             out["rows"] = list(self.rows)
+        if self.server:
+            out["server"] = True
         return out
 
 

@@ -7,7 +7,9 @@ keeps its own history, cancel or timing rules. The policies, in one place:
   turns are shown to the user but never fed back to the model); the answer engine then drops the
   oldest of those that do not fit its share of the context.
 - **Scope**: the collections given with the question, else the conversation's own; a scope given
-  explicitly is remembered by the conversation.
+  explicitly is remembered by the conversation. A scope of a Lanterne server's collections
+  (``@server:NAME``, see ``core/client.py``) is answered by that server and saved here the same way;
+  mixing them with local collections in one question is refused.
 - **Model**: the one named with the question, else the conversation's (when still installed), else
   the active one; loaded with the settings (context, GPU layers) by ``Library.llm_future``.
 - **Cancel**: what was generated before the cancel is saved, marked ``cancelled``; nothing is saved
@@ -26,6 +28,7 @@ from typing import Callable, Sequence
 
 from core.answer import AnswerEngine, AnswerResult, Turn, consulted_citations
 from core.chats import Conversation, StoredTurn
+from core.client import is_server_scope
 from core.errors import LanterneError
 from core.library import Library
 
@@ -135,6 +138,13 @@ class ConversationService:
         question = (question or "").strip()
         if not question:
             raise LanterneError("Ask a question.", code="usage")
+        if scope and any(is_server_scope(n) for n in scope):
+            if not all(is_server_scope(n) for n in scope):
+                raise LanterneError("Ask the Lanterne server's collections and this computer's separately.",
+                                    code="mixed-scope")
+            return self.library.server_client().answer(question, list(history)[-HISTORY_TURNS:], scope,
+                                                       on_token=on_token, cancel=cancel, max_tokens=max_tokens,
+                                                       on_evidence=on_evidence)
         future = self.library.llm_future(model)
         if not future.done() and on_model_loading is not None:
             on_model_loading()

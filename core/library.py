@@ -144,6 +144,16 @@ class Library:
         return RemoteEngine(s.answer_engine_url, s.answer_engine_model or "default", s.answer_engine_key_env,
                             s.answer_engine_context)
 
+    def server_client(self):
+        """The client of the Lanterne server set in Settings (``core/client.py``)."""
+        from core.client import ServerClient, read_token
+
+        if not self.settings.server_url:
+            raise LanterneError("No Lanterne server is set: add its address and token in Settings.",
+                                code="server-not-set")
+        return ServerClient(self.settings.server_url, read_token(self.layout.root),
+                            strict_offline=self.settings.strict_offline)
+
     def _load_llm(self, name: str, future: Future) -> None:
         if name.startswith(REMOTE):
             try:

@@ -6,11 +6,13 @@ PyMuPDF is only asked to open files that were already indexed successfully (the 
 happened in a sandboxed worker process)."""
 from __future__ import annotations
 
+import base64
+import os
 import re
 from dataclasses import dataclass, field
 
 from core.library import Library
-from core.paths import path_from_db
+from core.paths import display_path, path_from_db
 
 ZOOM = 1.6  # ~115 dpi: readable without scrolling sideways on a laptop screen
 
@@ -54,12 +56,63 @@ def cited_document(library: Library, citation: dict) -> CitedDocument:
     return CitedDocument(path, citation.get("text", ""), chunks)
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
+
+
+@dataclass
+class Preview:
+    """What the preview window shows for a citation: a page image (PDFs, scans saved as images),
+    the document's text with the passage located, or that the file is gone. It travels as JSON
+    from a Lanterne server to a desktop client (``as_json``/``from_json``)."""
+    path: str
+    passage: str
+    image: PageImage | None = None
+    text: DocumentText | None = None
+    missing: bool = False
+
+    def as_json(self) -> dict:
+        out: dict = {"path": display_path(self.path), "passage": self.passage, "missing": self.missing}
+        if self.image is not None:
+            out["image"] = {"png": base64.b64encode(self.image.png).decode("ascii"), "page": self.image.page,
+                            "pages": self.image.pages, "rects": [list(r) for r in self.image.rects]}
+        if self.text is not None:
+            out["text"] = {"text": self.text.text, "spans": [list(s) for s in self.text.spans]}
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Preview":
+        image = text = None
+        if data.get("image"):
+            i = data["image"]
+            image = PageImage(base64.b64decode(i["png"]), int(i["page"]), int(i["pages"]),
+                              [tuple(float(x) for x in r) for r in i.get("rects", [])])
+        if data.get("text"):
+            text = DocumentText(str(data["text"]["text"]), [(int(a), int(b)) for a, b in data["text"].get("spans", [])])
+        return cls(str(data.get("path", "")), str(data.get("passage", "")), image, text, bool(data.get("missing")))
+
+
+def shown_as_pages(path: str) -> bool:
+    """PDFs and scans saved as images are shown as page images; everything else as text."""
+    return path.lower().endswith((".pdf",) + IMAGE_SUFFIXES)
+
+
+def preview(library: Library, citation: dict, page: int | None = None, width_px: int = 0) -> Preview:
+    """The preview of a citation (``page``: another page of the same document)."""
+    doc = cited_document(library, citation)
+    if not doc.path or not os.path.exists(doc.path):
+        return Preview(doc.path, doc.passage, missing=True)
+    if shown_as_pages(doc.path):
+        render = render_image_page if doc.path.lower().endswith(IMAGE_SUFFIXES) else render_pdf_page
+        number = page or int(citation.get("page") or 1)
+        return Preview(doc.path, doc.passage,
+                       image=render(doc.path, number, doc.passage, width_px, str(library.layout.ocr)))
+    return Preview(doc.path, doc.passage, text=document_text(doc.chunks, doc.passage))
+
+
 def _windows(text: str, size: int = 6) -> list[str]:
     words = text.replace("…", " ").split()
     return [" ".join(words[i:i + size]) for i in range(0, max(1, len(words) - size + 1), size)][:40]
 
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 
 
 def render_pdf_page(path: str, page: int, passage: str, width_px: int = 0, ocr_dir: str = "") -> PageImage:

@@ -8,7 +8,8 @@ is never named back (not even in an error).
 Endpoints: ``GET /v1/models``; ``POST /v1/chat/completions`` (``stream`` with server-sent events;
 model ``lanterne`` answers from the documents through the same conversation service as the window,
 with ``citations``; an installed model's name answers without retrieval); ``POST /v1/embeddings``;
-``POST /v1/search``. Requests are size-limited, rate-limited per token and written to an audit log
+``POST /v1/search``; ``GET /v1/collections`` (those the token may read) and ``POST /v1/preview``
+(a cited page's image or a document's text, by document id, for the desktop as a client). Requests are size-limited, rate-limited per token and written to an audit log
 (who, when, what, which collections; the question only with ``audit_questions`` in the settings).
 The in-process model generates one answer at a time: other requests wait their turn (first come,
 first served); a client that disconnects stops its generation.
@@ -134,11 +135,13 @@ def create_app(library: Library, tokens: TokenStore, *, rate_per_minute: int = 1
         info = tokens.verify(token)
         if info is None:
             raise ApiError(401, "A valid token is required (Authorization: Bearer …).", "invalid_api_key")
+        return info
+
+    def throttle(info: TokenInfo) -> None:
         wait = limiter.take(info.name)
         if wait:
             raise ApiError(429, "Too many requests; try again shortly.", "rate_limited",
                            {"Retry-After": str(max(1, round(wait)))})
-        return info
 
     async def body(request: Request) -> dict:
         declared = request.headers.get("content-length")
@@ -175,7 +178,8 @@ def create_app(library: Library, tokens: TokenStore, *, rate_per_minute: int = 1
         who = "-"
         try:
             info = authorise(request)
-            who = info.name
+            who = info.name  # a refused flood is logged under its token's name
+            throttle(info)
             response, collections, question = await work(request, info)
             audit.write(who, endpoint, response.status_code, collections, question)
             return response
@@ -281,8 +285,56 @@ def create_app(library: Library, tokens: TokenStore, *, rate_per_minute: int = 1
             return JSONResponse([h.as_json() for h in hits]), used, query
         return await handle(request, "search", work)
 
+    async def collections(request: Request) -> Response:
+        async def work(request, info):
+            def listing():
+                out = []
+                for c in library.catalog.collections():
+                    if info.may_read(c.name):
+                        out.append({"object": "collection", "name": c.name,
+                                    "documents": library.catalog.counts(c.id).get("indexed", 0)})
+                return out
+            data = await asyncio.to_thread(listing)
+            return JSONResponse({"object": "list", "data": data}), [c["name"] for c in data], None
+        return await handle(request, "collections", work)
+
+    async def preview(request: Request) -> Response:
+        """A citation's preview (page image or text), found by document id only: a path in the
+        request is never read, and a document outside the token's collections is "not found",
+        exactly like one that does not exist."""
+        async def work(request, info):
+            from core.preview import preview as make_preview
+
+            data = await body(request)
+            doc_id, ordinal, page, width = (data.get(k) for k in ("doc_id", "ordinal", "page", "width"))
+            if not isinstance(doc_id, int) or isinstance(doc_id, bool) or doc_id < 1:
+                raise ApiError(400, "doc_id must be a document number.", "invalid_document")
+            if ordinal is not None and not isinstance(ordinal, int):
+                raise ApiError(400, "ordinal must be an integer.", "invalid_document")
+            if page is not None and (not isinstance(page, int) or page < 1):
+                raise ApiError(400, "page must be a positive integer.", "invalid_page")
+            if width is not None and (not isinstance(width, int) or not 0 <= width <= 4000):
+                raise ApiError(400, "width must be an integer from 0 to 4000.", "invalid_page")
+
+            def collection_of(doc_id: int) -> str | None:
+                row = library.catalog.document_by_id(doc_id)
+                if row is None or row.status != "indexed":
+                    return None
+                names = {c.id: c.name for c in library.catalog.collections()}
+                return names.get(row.collection_id)
+
+            name = await asyncio.to_thread(collection_of, doc_id)
+            if name is None or not info.may_read(name):
+                raise ApiError(404, "No such document.", "document_not_found")
+            shown = await asyncio.to_thread(make_preview, library, {"doc_id": doc_id, "ordinal": ordinal},
+                                            page, width or 0)
+            return JSONResponse(shown.as_json()), [name], None
+        return await handle(request, "preview", work)
+
     return Starlette(routes=[
         Route("/v1/models", models, methods=["GET"]),
+        Route("/v1/collections", collections, methods=["GET"]),
+        Route("/v1/preview", preview, methods=["POST"]),
         Route("/v1/chat/completions", chat, methods=["POST"]),
         Route("/v1/embeddings", embeddings, methods=["POST"]),
         Route("/v1/search", search, methods=["POST"]),
@@ -339,7 +391,8 @@ def _plain_chat(library: Library, model: str, turns, on_token, cancel, max_token
 def _extras(result) -> tuple[list[dict], dict | None]:
     if isinstance(result, _PlainResult):
         return [], None
-    citations = [{k: c[k] for k in ("n", "path", "page", "text") if k in c} for c in shown_citations(result)]
+    citations = [{k: c[k] for k in ("n", "path", "page", "text", "heading", "doc_id", "ordinal") if k in c}
+                 for c in shown_citations(result)]
     return citations, {"evidence": [e.as_json() for e in result.evidence[:3]],
                        "checks": [c.as_json() for c in result.checks], "cited": result.cited,
                        "not_found": result.not_found}

@@ -59,6 +59,9 @@ class Settings:
     answer_engine_model: str = ""
     answer_engine_key_env: str = ""
     answer_engine_context: int = 8192
+    # The desktop as a client of a Lanterne server (`lanterne serve` on an office machine): its
+    # collections appear beside the local ones; the token is kept in ``client-token`` (core/client.py).
+    server_url: str = ""
     # desktop
     close_to_tray: bool = True  # closing the window keeps watching and indexing in the background
     welcomed: bool = False  # the first-run welcome was shown

@@ -49,6 +49,26 @@ class RemoteEngine:
                                            "is not set.")
 
 
+def sse_events(response, cancel: threading.Event | None = None) -> Iterator[dict]:
+    """The JSON events of a server-sent event stream (OpenAI's ``data: {...}`` lines), until
+    ``[DONE]``, the end of the stream, or ``cancel``; comment lines and unreadable events are skipped."""
+    for raw in response:
+        if cancel is not None and cancel.is_set():
+            return
+        line = raw.decode("utf-8", "replace").strip()
+        if not line.startswith("data:"):
+            continue
+        payload = line[5:].strip()
+        if payload == "[DONE]":
+            return
+        try:
+            event = json.loads(payload)
+        except ValueError:
+            continue
+        if isinstance(event, dict):
+            yield event
+
+
 class RemoteLLM:
     """The ``models.llm.LLM`` protocol over HTTP, streaming with server-sent events."""
 
@@ -92,20 +112,7 @@ class RemoteLLM:
             body["stop"] = list(stop)
         response = self._request("/chat/completions", body)
         try:
-            for raw in response:
-                if cancel is not None and cancel.is_set():
-                    stats.cancelled = True
-                    break
-                line = raw.decode("utf-8", "replace").strip()
-                if not line.startswith("data:"):
-                    continue
-                payload = line[5:].strip()
-                if payload == "[DONE]":
-                    break
-                try:
-                    event = json.loads(payload)
-                except ValueError:
-                    continue
+            for event in sse_events(response, cancel):
                 if "error" in event:
                     raise ModelError("engine-refused", f"The answer engine failed: {event['error']}")
                 usage = event.get("usage") or {}
@@ -122,6 +129,7 @@ class RemoteLLM:
                         stats.finish_reason = choice["finish_reason"]
         finally:
             response.close()  # closing the connection stops the remote generation
+            stats.cancelled = cancel is not None and cancel.is_set()
             stats.total_s = time.perf_counter() - started
 
     def close(self) -> None:

@@ -184,3 +184,98 @@ def test_serve_refuses_the_network_without_tls_and_starts_on_loopback(tmp_path):
     finally:
         proc.terminate()
         assert proc.wait(30) == 0
+
+
+def _doc_id(api, name: str) -> int:
+    library = api["library"]
+    return next(d.id for d in library.catalog.documents() if d.path.endswith(name))
+
+
+def test_collections_and_previews_stay_within_the_token(api):
+    admin = {"Authorization": f"Bearer {api['admin']}"}
+    rh = {"Authorization": f"Bearer {api['rh']}"}
+    listed = httpx.get(api["base"] + "/collections", headers=rh).json()
+    assert [c["name"] for c in listed["data"]] == ["RH"] and listed["data"][0]["documents"] == 1
+    assert {c["name"] for c in httpx.get(api["base"] + "/collections", headers=admin).json()["data"]} == {
+        "RH", "Direction"}
+    contract = _doc_id(api, "contrat-dupont.pdf")
+    page = httpx.post(api["base"] + "/preview", headers=admin, json={"doc_id": contract, "ordinal": 0}, timeout=60)
+    assert page.status_code == 200
+    shown = page.json()
+    assert shown["image"]["pages"] == 1 and shown["image"]["png"] and shown["image"]["rects"]
+    text = httpx.post(api["base"] + "/preview", headers=rh, json={"doc_id": _doc_id(api, "cantine.txt"), "ordinal": 0}).json()
+    assert "14 juin" in text["text"]["text"] and text["text"]["spans"]
+    # the other collection's document: "not found", as if it did not exist, and not named
+    refused = httpx.post(api["base"] + "/preview", headers=rh, json={"doc_id": contract})
+    missing = httpx.post(api["base"] + "/preview", headers=rh, json={"doc_id": 99999})
+    assert refused.status_code == missing.status_code == 404 and refused.json() == missing.json()
+    assert "Direction" not in refused.text and "dupont" not in refused.text.lower()
+    # path traversal: a path is never read, whatever it looks like
+    for attempt in ({"path": "../../../../etc/passwd"}, {"doc_id": "../../../../etc/passwd"},
+                    {"doc_id": contract, "page": "../../etc/passwd"}):
+        answer = httpx.post(api["base"] + "/preview", headers=admin, json=attempt)
+        assert answer.status_code == 400 and "root:" not in answer.text
+    assert httpx.get(api["base"] + "/preview/../../../etc/passwd", headers=admin).status_code == 404
+    log = [json.loads(line) for line in
+           (api["library"].layout.logs / "audit.log").read_text(encoding="utf-8").splitlines()]
+    assert any(e["endpoint"] == "preview" and e["token"] == "accueil" and e["status"] == 404 for e in log)
+    assert any(e["endpoint"] == "preview" and e["status"] == 400 for e in log)
+
+
+def test_a_flood_from_one_token_is_refused_and_the_others_are_served(library):
+    from starlette.testclient import TestClient
+
+    from core.server import create_app
+    from core.tokens import TokenStore
+
+    tokens = TokenStore(library.layout.root / "tokens.json")
+    noisy, quiet = tokens.create("noisy"), tokens.create("quiet")
+    with TestClient(create_app(library, tokens, rate_per_minute=5)) as client:
+        codes = [client.get("/v1/collections", headers={"Authorization": f"Bearer {noisy}"}).status_code
+                 for _ in range(12)]
+        assert codes[:5] == [200] * 5 and set(codes[5:]) == {429}
+        limited = client.get("/v1/collections", headers={"Authorization": f"Bearer {noisy}"})
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert client.get("/v1/collections", headers={"Authorization": f"Bearer {quiet}"}).status_code == 200
+    log = [json.loads(line) for line in (library.layout.logs / "audit.log").read_text(encoding="utf-8").splitlines()]
+    assert sum(e["token"] == "noisy" and e["status"] == 429 for e in log) == 8
+
+
+def test_the_desktop_as_a_client_of_the_server(api, tmp_path):
+    """A second Lanterne (another desk) set to use the server: its collections, a question asked
+    through the conversation service and saved locally, and the cited page previewed from it."""
+    from core.client import ServerClient, write_token
+    from core.conversations import ConversationService
+    from core.errors import LanterneError
+    from core.library import Library
+
+    desk = Library(tmp_path / "desk")
+    desk.settings.server_url = api["base"].removesuffix("/v1")
+    write_token(desk.layout.root, api["rh"])
+    assert stat.S_IMODE(os.stat(desk.layout.root / "client-token").st_mode) == 0o600
+    client = desk.server_client()
+    assert [(c.scope_name, c.documents) for c in client.collections()] == [("@server:RH", 1)]
+    pieces: list[str] = []
+    saved = ConversationService(desk).ask(None, "Quand la cantine est-elle fermée ?", scope=["@server:RH"],
+                                          on_token=pieces.append, max_tokens=40)
+    assert saved.turn is not None and saved.result.answer == "".join(pieces).strip()
+    assert saved.citations and all(c.get("server") for c in saved.citations)
+    assert any(c["path"].endswith("cantine.txt") for c in saved.citations)
+    assert "14 juin" in saved.result.evidence[0].text
+    stored = desk.chats.get(saved.chat_id)
+    assert stored.collections == ["@server:RH"] and stored.turns[0].citations == saved.citations
+    shown = client.preview(saved.citations[0])
+    assert shown.text is not None and "14 juin" in shown.text.text
+    with pytest.raises(LanterneError) as mixed:
+        ConversationService(desk).ask(None, "Et la cantine ?", scope=["@server:RH", "Local"])
+    assert mixed.value.code == "mixed-scope"
+    with pytest.raises(LanterneError) as refused:
+        ServerClient(api["base"], "lnt_wrong").collections()
+    assert refused.value.code == "server-token"
+    with pytest.raises(LanterneError) as away:
+        ServerClient(f"http://127.0.0.1:{free_port()}", api["rh"]).collections()
+    assert away.value.code == "server-unreachable"
+    with pytest.raises(LanterneError) as offline:
+        ServerClient("http://192.0.2.10:8765", api["rh"], strict_offline=True)
+    assert offline.value.code == "offline"
+    desk.close()
