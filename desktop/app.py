@@ -56,6 +56,7 @@ class Lanterne:
         w.setup_tray()
         w._catalog_changed()
         w.collections.refresh()
+        w.collections.refresh_server()
         w.conversations.refresh()
         w.refresh_models()
         w.offer_recommended_model()

@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette, QTextCursor
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QPushButton, QTextBrowser,
                                QToolButton, QVBoxLayout, QWidget)
@@ -96,7 +96,9 @@ class ChatPanel(Retranslatable, QWidget):
         self.title_text = ""
         self.turns: list[TurnState] = []
         self.scope: list[str] = []  # collection names; empty: all
-        self.all_collections: list[str] = []
+        self.all_collections: list[str] = []  # local ones, then the server's
+        self.local_collections: list[str] = []
+        self.server_collections: list[str] = []
         self.model_name = ""
         self.models: list[tuple[str, str]] = []  # (name, label)
         self.model_state = "idle"  # idle | loading | ready | error
@@ -166,9 +168,30 @@ class ChatPanel(Retranslatable, QWidget):
         return self._cancel is not None
 
     def set_collections(self, names: list[str]) -> None:
-        self.all_collections = names
-        self.scope = [n for n in self.scope if n in names]
+        self.local_collections = list(names)
+        self._collections_changed()
+
+    def set_server_collections(self, names: list[str]) -> None:
+        """The Lanterne server's collections (scope names ``@server:NAME``), asked through it."""
+        self.server_collections = list(names)
+        self._collections_changed()
+
+    def _collections_changed(self) -> None:
+        from core.client import is_server_scope
+
+        self.all_collections = self.local_collections + self.server_collections
+        # a server's collection stays chosen while the server is unreachable (the question then
+        # says so, rather than quietly answering from this computer's documents)
+        self.scope = [n for n in self.scope if n in self.all_collections or is_server_scope(n)]
         self.retranslate()
+
+    @staticmethod
+    def scope_label(name: str) -> str:
+        from core.client import is_server_scope, server_name
+
+        if is_server_scope(name):
+            return QCoreApplication.translate("ChatPanel", "{0} (server)").format(server_name(name))
+        return name
 
     def set_models(self, models: list[tuple[str, str]], active: str) -> None:
         self.models = models
@@ -202,7 +225,9 @@ class ChatPanel(Retranslatable, QWidget):
         def done(conv) -> None:
             self.chat_id = conv.id
             self.title_text = conv.title
-            self.scope = [c for c in conv.collections if c in self.all_collections] if conv.collections else []
+            from core.client import is_server_scope
+
+            self.scope = [c for c in conv.collections if c in self.all_collections or is_server_scope(c)]
             if conv.model and conv.model in {m for m, _ in self.models}:
                 self.model_name = conv.model
                 self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(conv.model)))
@@ -383,15 +408,26 @@ class ChatPanel(Retranslatable, QWidget):
         everything.setChecked(not self.scope)
         everything.triggered.connect(lambda: self._set_scope([]))
         self.scope_menu.addSeparator()
-        for name in self.all_collections:
-            action = self.scope_menu.addAction(name)
-            action.setCheckable(True)
-            action.setChecked(name in self.scope)
-            action.triggered.connect(lambda checked, n=name: self._toggle_scope(n, checked))
+        for name in self.local_collections:
+            self._scope_action(name, name)
+        if self.server_collections:
+            self.scope_menu.addSection(self.tr("On the Lanterne server"))
+            for name in self.server_collections:
+                self._scope_action(name, self.scope_label(name))
+
+    def _scope_action(self, name: str, label: str) -> None:
+        action = self.scope_menu.addAction(label)
+        action.setCheckable(True)
+        action.setChecked(name in self.scope)
+        action.triggered.connect(lambda checked, n=name: self._toggle_scope(n, checked))
 
     def _toggle_scope(self, name: str, checked: bool) -> None:
-        scope = [n for n in self.scope if n != name] + ([name] if checked else [])
-        self._set_scope(scope)
+        """A question goes either to this computer's collections or to the server's: choosing one
+        of the other kind replaces the scope rather than mixing them."""
+        from core.client import is_server_scope
+
+        scope = [n for n in self.scope if n != name and is_server_scope(n) == is_server_scope(name)]
+        self._set_scope(scope + ([name] if checked else []))
 
     def _set_scope(self, scope: list[str]) -> None:
         self.scope = [n for n in self.all_collections if n in scope]
@@ -518,7 +554,7 @@ class ChatPanel(Retranslatable, QWidget):
         if not self.scope:
             self.scope_button.setText(self.tr("All collections"))
         elif len(self.scope) == 1:
-            self.scope_button.setText(self.scope[0])
+            self.scope_button.setText(self.scope_label(self.scope[0]))
         else:
             self.scope_button.setText(self.tr("{0} collections").format(len(self.scope)))
         self.scope_button.setToolTip(self.tr("Collections this conversation answers from"))

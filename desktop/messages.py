@@ -50,6 +50,13 @@ def error_text(code: str, fallback: str) -> str:
         "engine-refused": QCoreApplication.translate("Messages", "The answer engine set in Settings refused the question."),
         "engine-key": QCoreApplication.translate("Messages", "The answer engine's API key is missing: set the environment variable named in Settings."),
         "engine-url": QCoreApplication.translate("Messages", "The answer engine's address is not a valid http(s) URL."),
+        "server-unreachable": QCoreApplication.translate("Messages", "The Lanterne server cannot be reached (network, or the server is stopped). This computer's collections work as usual."),
+        "server-token": QCoreApplication.translate("Messages", "The Lanterne server refused the access token. Ask whoever runs it for a new one and enter it in Settings."),
+        "server-refused": QCoreApplication.translate("Messages", "The Lanterne server could not answer this request."),
+        "server-url": QCoreApplication.translate("Messages", "The Lanterne server's address is not a valid http(s) URL."),
+        "server-not-set": QCoreApplication.translate("Messages", "No Lanterne server is set: add its address and token in Settings."),
+        "server-offline": QCoreApplication.translate("Messages", "Strict offline mode is on: only a Lanterne server on this computer can be used."),
+        "mixed-scope": QCoreApplication.translate("Messages", "Ask the Lanterne server's collections and this computer's in separate questions."),
     }
     return table.get(code, fallback)
 

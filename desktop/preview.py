@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QScrol
 
 from core.library import Library
 from core.paths import display_path
-from core.preview import (IMAGE_SUFFIXES, DocumentText, PageImage, cited_document, document_text, render_image_page,
-                          render_pdf_page)
+from core.preview import DocumentText, PageImage, Preview, preview, shown_as_pages
 from desktop.bridge import Runner
 from desktop.i18n import Retranslatable
 from desktop.messages import citation_place, error_text
@@ -82,13 +81,17 @@ class PreviewDialog(Retranslatable, QDialog):
     @property
     def is_pdf(self) -> bool:
         """Shown as page images (PDF, or a scan saved as an image), rather than as text."""
-        return self.path.lower().endswith((".pdf",) + IMAGE_SUFFIXES)
+        return shown_as_pages(self.path)
 
-    def _render(self, path: str, page: int, passage: str, width: int) -> PageImage:
-        ocr_dir = str(self.library.layout.ocr)
-        if path.lower().endswith(IMAGE_SUFFIXES):
-            return render_image_page(path, page, passage, width, ocr_dir)
-        return render_pdf_page(path, page, passage, width, ocr_dir)
+    @property
+    def on_server(self) -> bool:
+        """The cited document is on the Lanterne server: its pages come from there."""
+        return bool(self.citation.get("server"))
+
+    def _fetch(self, citation: dict, page: int | None, width: int) -> Preview:
+        if citation.get("server"):
+            return self.library.server_client().preview(citation, page, width)
+        return preview(self.library, citation, page, width)
 
     def show_citation(self, citation: dict) -> None:
         self.citation = citation
@@ -99,34 +102,26 @@ class PreviewDialog(Retranslatable, QDialog):
         self.retranslate()
         self.message.setText(self.tr("Loading…"))
         self.stack.setCurrentWidget(self.message)
-        library, page, pdf = self.library, self.page, self.is_pdf
         width = self._fit_width()
+        self.runner.run(lambda: self._fetch(citation, None, width), self._show, self._failed,
+                        name="lanterne-preview")
 
-        def work():
-            doc = cited_document(library, citation)  # by document id: the real file name
-            if not os.path.exists(doc.path):
-                return doc, None
-            if pdf:
-                return doc, self._render(doc.path, page, doc.passage, width)
-            return doc, document_text(doc.chunks, doc.passage)
-
-        def done(payload) -> None:
-            doc, shown = payload
-            self.path, self.passage = doc.path, doc.passage
-            if shown is None:
-                self.message.setText(self.tr("This file is no longer at {0}.").format(display_path(doc.path)))
-            elif isinstance(shown, PageImage):
-                self._show_image(shown)
-            else:
-                self._show_text(shown)
-
-        self.runner.run(work, done, self._failed, name="lanterne-preview")
+    def _show(self, shown: Preview) -> None:
+        self.path, self.passage = shown.path, shown.passage
+        if shown.missing:
+            self.message.setText(self.tr("This file is no longer at {0}.").format(display_path(shown.path)))
+            self.stack.setCurrentWidget(self.message)
+            self.retranslate()
+        elif shown.image is not None:
+            self._show_image(shown.image)
+        elif shown.text is not None:
+            self._show_text(shown.text)
 
     def show_page(self, page: int) -> None:
         if not self.is_pdf or not (1 <= page <= self.pages):
             return
-        path, passage, width = self.path, self.passage, self._fit_width()
-        self.runner.run(lambda: self._render(path, page, passage, width), self._show_image, self._failed,
+        citation, width = self.citation, self._fit_width()
+        self.runner.run(lambda: self._fetch(citation, page, width), self._show, self._failed,
                         name="lanterne-preview")
 
     def _fit_width(self) -> int:
@@ -179,7 +174,7 @@ class PreviewDialog(Retranslatable, QDialog):
         self.stack.setCurrentWidget(self.message)
 
     def open_external(self) -> None:
-        if self.path:
+        if self.path and not self.on_server:
             QDesktopServices.openUrl(QUrl.fromLocalFile(self.path))
 
     def retranslate(self) -> None:
@@ -192,6 +187,7 @@ class PreviewDialog(Retranslatable, QDialog):
         self.heading.setText(f"[{self.citation.get('n', '')}] {name}" + (f" — {where}" if where else ""))
         self.heading.setToolTip(self.path)
         self.open_button.setText(self.tr("Open with default app"))
+        self.open_button.setVisible(not self.on_server)  # the file is on the server, not here
         self.prev_button.setToolTip(self.tr("Previous page"))
         self.prev_button.setAccessibleName(self.tr("Previous page"))
         self.next_button.setToolTip(self.tr("Next page"))

@@ -9,8 +9,8 @@ import sys
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
+                               QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from core.library import Library
 from core.paths import display_path, path_from_db
@@ -71,8 +71,15 @@ class SettingsDialog(Retranslatable, QDialog):
         self.library = library
         self.runner = runner
         s = library.settings
-        self.resize(640, 720)
-        layout = QVBoxLayout(self)
+        self.resize(660, 760)
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()  # the groups scroll on a small screen; OK/Cancel stay in view
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
 
         self.general = QGroupBox()
         form = QFormLayout(self.general)
@@ -158,6 +165,30 @@ class SettingsDialog(Retranslatable, QDialog):
         form.addRow(self.passages_label, self.passages)
         layout.addWidget(self.answers)
 
+        # The desktop as a client of a Lanterne server on the office network (core/client.py).
+        from core.client import read_token
+
+        self.server = QGroupBox()
+        form = QFormLayout(self.server)
+        self.server_url = QLineEdit(s.server_url)
+        self.server_token = QLineEdit()
+        self.server_token.setEchoMode(QLineEdit.Password)
+        self.has_token = bool(read_token(library.layout.root))
+        self.server_url_label, self.server_token_label = QLabel(), QLabel()
+        self.server_url_label.setBuddy(self.server_url)
+        self.server_token_label.setBuddy(self.server_token)
+        form.addRow(self.server_url_label, self.server_url)
+        form.addRow(self.server_token_label, self.server_token)
+        test_row = QHBoxLayout()
+        self.server_test = QPushButton()
+        self.server_test.clicked.connect(self.test_server)
+        self.server_result = QLabel()
+        self.server_result.setWordWrap(True)
+        test_row.addWidget(self.server_test)
+        test_row.addWidget(self.server_result, 1)
+        form.addRow(test_row)
+        layout.addWidget(self.server)
+
         self.privacy = QGroupBox()
         form = QFormLayout(self.privacy)
         self.offline = QCheckBox()
@@ -177,7 +208,7 @@ class SettingsDialog(Retranslatable, QDialog):
         self.box = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.box.accepted.connect(self.accept)
         self.box.rejected.connect(self.reject)
-        layout.addWidget(self.box)
+        outer.addWidget(self.box)
         self._source_excludes: dict[int, list[str]] = {}
         self.exclusions: dict[int, list[str]] = {}  # per-folder patterns as accepted (empty until OK)
         self._current_source: int | None = None
@@ -226,9 +257,43 @@ class SettingsDialog(Retranslatable, QDialog):
         new.llm_context = self.context.value()
         new.passages_per_answer = self.passages.value()
         new.strict_offline = self.offline.isChecked()
+        new.server_url = self.server_url.text().strip()
         return new
 
+    def _server_token(self) -> str:
+        from core.client import read_token
+
+        return self.server_token.text().strip() or read_token(self.library.layout.root)
+
+    def test_server(self) -> None:
+        """Ask the server for its collections with what is typed (nothing is saved)."""
+        from core.client import ServerClient
+        from core.errors import LanterneError
+        from desktop.messages import error_text
+
+        url, token, offline = self.server_url.text().strip(), self._server_token(), self.offline.isChecked()
+        self.server_result.setText(self.tr("Connecting…"))
+
+        def done(collections) -> None:
+            self.server_result.setText(self.tr("Connected: %Ln collection(s) shared with you.", "", len(collections)))
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, LanterneError):
+                self.server_result.setText(error_text(error.code, error.message))
+            else:
+                self.runner.on_error(error)
+                self.server_result.setText("")
+
+        self.runner.run(lambda: ServerClient(url, token, strict_offline=offline).collections(), done, failed,
+                        name="lanterne-server-test")
+
     def accept(self) -> None:
+        from core.client import write_token
+
+        if self.server_token.text().strip() or not self.server_url.text().strip():
+            # a new token typed, or no server any more (its token goes too); owner-only file
+            write_token(self.library.layout.root, self.server_token.text().strip()
+                        if self.server_url.text().strip() else "")
         old, new = self.library.settings, self.values()
         self.exclusions = dict(self._source_excludes)  # saved (and the folders rescanned) by the window
         self.applied.emit(old, new)
@@ -287,6 +352,17 @@ class SettingsDialog(Retranslatable, QDialog):
                                         "what the model and this computer's memory allow."))
         self.context.setAccessibleName(self.context_label.text())
         self.passages_label.setText(self.tr("Passages read for each answer"))
+        self.server.setTitle(self.tr("Lanterne server"))
+        self.server_url_label.setText(self.tr("Server address"))
+        self.server_url.setPlaceholderText(self.tr("for example: https://server.office.lan:8765"))
+        self.server_token_label.setText(self.tr("Access token"))
+        self.server_url.setToolTip(self.tr("The office machine running `lanterne serve`. Its shared collections "
+                                           "appear in the sidebar beside this computer's. Leave empty to use none."))
+        self.server_url.setAccessibleName(self.tr("Lanterne server address"))
+        self.server_token.setPlaceholderText(self.tr("saved (type a new one to replace it)") if self.has_token
+                                             else self.tr("given by whoever runs the server"))
+        self.server_token.setAccessibleName(self.tr("Lanterne server access token"))
+        self.server_test.setText(self.tr("Test connection"))
         self.privacy.setTitle(self.tr("Privacy and support"))
         self.offline.setText(self.tr("Strict offline: never connect to the network, not even to download a model"))
         self.open_logs.setText(self.tr("Open logs folder"))

@@ -1,10 +1,11 @@
 """The sidebar: collections with their sources and status, and the conversations."""
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QModelIndex, QPoint, QUrl, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QTimer, QUrl, Qt, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QHBoxLayout, QInputDialog, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu,
                                QMessageBox, QToolButton, QTreeView, QVBoxLayout, QWidget)
@@ -17,8 +18,12 @@ from desktop.i18n import Retranslatable
 from desktop.indexing import IndexingController
 from desktop.style import emphasize, icon
 
-ROLE_KIND = Qt.UserRole + 1  # "collection" | "source"
+ROLE_KIND = Qt.UserRole + 1  # "collection" | "source" | "server" | "server-collection"
 ROLE_ID = Qt.UserRole + 2
+SERVER_ROW_ID = -1
+SERVER_POLL_MS = 60_000  # the server's collections are listed again every minute
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,6 +32,14 @@ class SourceInfo:
     path: str
     kind: str
     present: bool
+
+
+@dataclass
+class ServerState:
+    """The Lanterne server set in Settings, as last heard from."""
+    host: str
+    collections: list = field(default_factory=list)  # core.client.ServerCollection, last listed
+    error: str = ""  # the error code of the last attempt ("" when it answered)
 
 
 @dataclass
@@ -79,6 +92,7 @@ class CollectionsView(Retranslatable, QWidget):
     problems_requested = Signal()
     add_requested = Signal(str)
     renamed = Signal(str, str)
+    server_changed = Signal(list)  # the server's collections, as scope names ("@server:NAME")
 
     def __init__(self, library: Library, controller: IndexingController, runner: Runner,
                  parent: QWidget | None = None) -> None:
@@ -103,10 +117,48 @@ class CollectionsView(Retranslatable, QWidget):
         layout.addWidget(self.tree, 1)
         controller.catalog_changed.connect(self.refresh)
         controller.progress.connect(self._progress)
+        self.server: ServerState | None = None
+        self.server_timer = QTimer(self)
+        self.server_timer.setInterval(SERVER_POLL_MS)
+        self.server_timer.timeout.connect(self.refresh_server)
         self.retranslate()
 
     def refresh(self) -> None:
         self.runner.run(lambda: snapshot(self.library), self._fill, name="lanterne-sidebar")
+
+    def refresh_server(self) -> None:
+        """List the Lanterne server's collections (Settings ▸ Lanterne server), off the UI thread.
+        When it cannot be reached, the last listing stays, marked unreachable."""
+        from urllib.parse import urlparse
+
+        from core.errors import LanterneError
+
+        library = self.library
+        url = library.settings.server_url
+        if not url:
+            self.server_timer.stop()
+            if self.server is not None:
+                self.server = None
+                self._fill(self.collections)
+                self.server_changed.emit([])
+            return
+        self.server_timer.start()
+        host = urlparse(url).hostname or url
+        previous = self.server.collections if self.server is not None and self.server.host == host else []
+
+        def listed(collections) -> None:
+            self.server = ServerState(host, collections)
+            self._fill(self.collections)
+            self.server_changed.emit([c.scope_name for c in collections])
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, LanterneError):
+                log.error("listing the Lanterne server's collections failed", exc_info=error)
+            self.server = ServerState(host, previous, getattr(error, "code", "error") or "error")
+            self._fill(self.collections)
+            self.server_changed.emit([c.scope_name for c in previous])
+
+        self.runner.run(lambda: library.server_client().collections(), listed, failed, name="lanterne-server")
 
     def _fill(self, collections: list[CollectionInfo]) -> None:
         expanded = {self.model.item(r).data(ROLE_ID) for r in range(self.model.rowCount())
@@ -132,6 +184,20 @@ class CollectionsView(Retranslatable, QWidget):
             self.model.appendRow(item)
             if first or info.id in expanded:
                 self.tree.expand(item.index())
+        if self.server is not None:
+            item = QStandardItem(icon("server"), "")
+            item.setData("server", ROLE_KIND)
+            item.setData(SERVER_ROW_ID, ROLE_ID)
+            item.setEditable(False)
+            for c in self.server.collections:
+                child = QStandardItem(icon("collection"), "")
+                child.setData("server-collection", ROLE_KIND)
+                child.setEditable(False)
+                if self.server.error:
+                    child.setForeground(self.palette().placeholderText())
+                item.appendRow(child)
+            self.model.appendRow(item)
+            self.tree.expand(item.index())
         self.retranslate()
 
     def _progress(self, p: Progress) -> None:
@@ -159,6 +225,7 @@ class CollectionsView(Retranslatable, QWidget):
         self.add_button.setToolTip(self.tr("Add folder…"))
         self.add_button.setAccessibleName(self.tr("Add folder…"))
         self.tree.setAccessibleName(self.tr("Collections and their folders"))
+        self._retranslate_server()
         for row, info in enumerate(self.collections):
             item = self.model.item(row)
             if item is not None:
@@ -168,6 +235,29 @@ class CollectionsView(Retranslatable, QWidget):
                     child = item.child(r)
                     if child is not None and not s.present:
                         child.setToolTip(self.tr("{0} (not reachable now; its documents are kept)").format(display_path(s.path)))
+
+    def _retranslate_server(self) -> None:
+        item = self.model.item(len(self.collections)) if self.server is not None else None
+        if item is None or item.data(ROLE_KIND) != "server":
+            return
+        locale, server = self.locale(), self.server
+        if server.error == "server-token":
+            state = self.tr("token refused")
+        elif server.error:
+            state = self.tr("unreachable")
+        else:
+            state = ""
+        item.setText(self.tr("Lanterne server ({0})").format(server.host) + (f" — {state}" if state else ""))
+        item.setToolTip(self.tr("Collections shared by the Lanterne server at {0}. Choose them in a conversation's "
+                                "collections to ask the server.").format(server.host) if not server.error else
+                        self.tr("The Lanterne server at {0} cannot be used now; this computer's collections work "
+                                "as usual. Check Settings ▸ Lanterne server.").format(server.host))
+        for r, c in enumerate(server.collections):
+            child = item.child(r)
+            if child is not None:
+                child.setText(self.tr("{0} — 1 document").format(c.name) if c.documents == 1 else
+                              self.tr("{0} — {1} documents").format(c.name, locale.toString(c.documents)))
+                child.setToolTip(child.text())
 
     def _source(self, index: QModelIndex) -> SourceInfo | None:
         if index.data(ROLE_KIND) != "source":

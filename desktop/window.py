@@ -98,6 +98,7 @@ class MainWindow(Retranslatable, QMainWindow):
         self.welcome.add_folder_requested.connect(lambda: self.add_folder(""))
         self.welcome.download_requested.connect(self.download_recommended)
         self.collections.add_requested.connect(self.add_folder)
+        self.collections.server_changed.connect(self.chat.set_server_collections)
         self.collections.problems_requested.connect(self.show_problems)
         self.collections.renamed.connect(self._collection_renamed)
         self.progress_panel.problems_requested.connect(self.show_problems)
@@ -470,6 +471,8 @@ class MainWindow(Retranslatable, QMainWindow):
             self.translations.apply(new.language)
         if new.theme != old.theme:
             self.theme.apply(new.theme)
+        if (new.server_url, new.strict_offline) != (old.server_url, old.strict_offline) or new.server_url:
+            self.collections.refresh_server()  # a token may have changed too
         if (new.gpu_layers, new.llm_context) != (old.gpu_layers, old.llm_context):
             library = self.library
             self.runner.run(lambda: library.set_llm(None))  # reloaded with the new settings at the next question

@@ -97,8 +97,16 @@
         <translation>Introuvable dans vos documents.</translation>
     </message>
     <message>
+        <source>{0} (server)</source>
+        <translation>{0} (serveur)</translation>
+    </message>
+    <message>
         <source>Answer ready: {0}</source>
         <translation>Réponse prête : {0}</translation>
+    </message>
+    <message>
+        <source>On the Lanterne server</source>
+        <translation>Sur le serveur Lanterne</translation>
     </message>
     <message>
         <source>Copy</source>
@@ -222,6 +230,26 @@
     <message>
         <source>{0} (not reachable now; its documents are kept)</source>
         <translation>{0} (inaccessible pour l’instant ; ses documents sont conservés)</translation>
+    </message>
+    <message>
+        <source>token refused</source>
+        <translation>jeton refusé</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>injoignable</translation>
+    </message>
+    <message>
+        <source>Lanterne server ({0})</source>
+        <translation>Serveur Lanterne ({0})</translation>
+    </message>
+    <message>
+        <source>Collections shared by the Lanterne server at {0}. Choose them in a conversation&apos;s collections to ask the server.</source>
+        <translation>Collections partagées par le serveur Lanterne {0}. Choisissez-les dans les collections d’une conversation pour interroger le serveur.</translation>
+    </message>
+    <message>
+        <source>The Lanterne server at {0} cannot be used now; this computer&apos;s collections work as usual. Check Settings ▸ Lanterne server.</source>
+        <translation>Le serveur Lanterne {0} est inutilisable pour l’instant ; les collections de cet ordinateur fonctionnent normalement. Vérifiez Réglages ▸ Serveur Lanterne.</translation>
     </message>
     <message>
         <source>Show in folder</source>
@@ -747,6 +775,34 @@
         <translation>L’adresse du moteur de réponses n’est pas une URL http(s) valide.</translation>
     </message>
     <message>
+        <source>The Lanterne server cannot be reached (network, or the server is stopped). This computer&apos;s collections work as usual.</source>
+        <translation>Le serveur Lanterne est injoignable (réseau, ou serveur arrêté). Les collections de cet ordinateur fonctionnent normalement.</translation>
+    </message>
+    <message>
+        <source>The Lanterne server refused the access token. Ask whoever runs it for a new one and enter it in Settings.</source>
+        <translation>Le serveur Lanterne a refusé le jeton d’accès. Demandez-en un nouveau à la personne qui le gère et saisissez-le dans les Réglages.</translation>
+    </message>
+    <message>
+        <source>The Lanterne server could not answer this request.</source>
+        <translation>Le serveur Lanterne n’a pas pu répondre à cette demande.</translation>
+    </message>
+    <message>
+        <source>The Lanterne server&apos;s address is not a valid http(s) URL.</source>
+        <translation>L’adresse du serveur Lanterne n’est pas une URL http(s) valide.</translation>
+    </message>
+    <message>
+        <source>No Lanterne server is set: add its address and token in Settings.</source>
+        <translation>Aucun serveur Lanterne n’est configuré : ajoutez son adresse et son jeton dans les Réglages.</translation>
+    </message>
+    <message>
+        <source>Strict offline mode is on: only a Lanterne server on this computer can be used.</source>
+        <translation>Le mode hors ligne strict est activé : seul un serveur Lanterne sur cet ordinateur peut être utilisé.</translation>
+    </message>
+    <message>
+        <source>Ask the Lanterne server&apos;s collections and this computer&apos;s in separate questions.</source>
+        <translation>Interrogez les collections du serveur Lanterne et celles de cet ordinateur dans des questions séparées.</translation>
+    </message>
+    <message>
         <source>row {0}</source>
         <translation>ligne {0}</translation>
     </message>
@@ -1228,6 +1284,13 @@
 </context>
 <context>
     <name>SettingsDialog</name>
+    <message numerus="yes">
+        <source>Connected: %Ln collection(s) shared with you.</source>
+        <translation>
+            <numerusform>Connecté : %Ln collection partagée avec vous.</numerusform>
+            <numerusform>Connecté : %Ln collections partagées avec vous.</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Settings — Lanterne</source>
         <translation>Réglages — Lanterne</translation>
@@ -1319,6 +1382,10 @@
 *.bak</translation>
     </message>
     <message>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
+    </message>
+    <message>
         <source>Exclusion patterns</source>
         <translation>Motifs d’exclusion</translation>
     </message>
@@ -1337,6 +1404,46 @@
     <message>
         <source>Languages installed for text recognition. Fewer languages read faster.</source>
         <translation>Langues installées pour la reconnaissance de texte. Moins de langues, lecture plus rapide.</translation>
+    </message>
+    <message>
+        <source>Lanterne server</source>
+        <translation>Serveur Lanterne</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Adresse du serveur</translation>
+    </message>
+    <message>
+        <source>for example: https://server.office.lan:8765</source>
+        <translation>par exemple : https://serveur.bureau.lan:8765</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>Jeton d’accès</translation>
+    </message>
+    <message>
+        <source>The office machine running `lanterne serve`. Its shared collections appear in the sidebar beside this computer&apos;s. Leave empty to use none.</source>
+        <translation>La machine du bureau qui exécute « lanterne serve ». Ses collections partagées apparaissent dans le panneau latéral à côté de celles de cet ordinateur. Laissez vide pour n’en utiliser aucun.</translation>
+    </message>
+    <message>
+        <source>Lanterne server address</source>
+        <translation>Adresse du serveur Lanterne</translation>
+    </message>
+    <message>
+        <source>saved (type a new one to replace it)</source>
+        <translation>enregistré (saisissez-en un nouveau pour le remplacer)</translation>
+    </message>
+    <message>
+        <source>given by whoever runs the server</source>
+        <translation>fourni par la personne qui gère le serveur</translation>
+    </message>
+    <message>
+        <source>Lanterne server access token</source>
+        <translation>Jeton d’accès au serveur Lanterne</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Tester la connexion</translation>
     </message>
     <message>
         <source>Privacy and support</source>
