@@ -76,7 +76,7 @@ class ServerClient:
             raise LanterneError(f"The Lanterne server address {url!r} is not an http(s) URL.", code="server-url")
         if strict_offline and parsed.hostname not in LOOPBACK_HOSTS:
             raise LanterneError(f"Strict offline mode is on: the Lanterne server at {parsed.hostname} is not "
-                                "on this computer.", code="offline")
+                                "on this computer.", code="server-offline")
         base = url.strip().rstrip("/")
         self.base = base if base.endswith("/v1") else base + "/v1"
         self.host = parsed.hostname

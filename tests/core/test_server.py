@@ -277,5 +277,5 @@ def test_the_desktop_as_a_client_of_the_server(api, tmp_path):
     assert away.value.code == "server-unreachable"
     with pytest.raises(LanterneError) as offline:
         ServerClient("http://192.0.2.10:8765", api["rh"], strict_offline=True)
-    assert offline.value.code == "offline"
+    assert offline.value.code == "server-offline"
     desk.close()
