@@ -793,3 +793,185 @@ def bench_ocr(args, data_dir: Path) -> dict:
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the team server under load
+
+SERVE_QUESTIONS = [
+    "Quand le contrat Dupont se renouvelle-t-il ?",
+    "Quand la cantine est-elle fermée ?",
+    "Combien de jours de télétravail sont autorisés par semaine ?",
+    "Quel est le prix du croissant ?",
+]
+
+
+def _start_server(data: Path, port: int, limit_s: float = 180.0):
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-m", "core.cli", "--data-dir", str(data), "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    end = time.monotonic() + limit_s
+    line = ""
+    while time.monotonic() < end and proc.poll() is None:
+        line = proc.stderr.readline()
+        if "/v1" in line:
+            return proc
+    proc.kill()
+    raise RuntimeError(f"lanterne serve did not start: {line.strip()}")
+
+
+def _ask(base: str, token: str, question: str, max_tokens: int) -> dict:
+    """One streamed question as an OpenAI client sends it: latency to the end, wait for a
+    generation slot (to the first chunk), time to the first word, and the error if any."""
+    import urllib.request
+
+    from models.remote import sse_events
+
+    body = json.dumps({"model": "lanterne", "stream": True, "max_tokens": max_tokens,
+                       "messages": [{"role": "user", "content": question}]}).encode()
+    request = urllib.request.Request(base + "/chat/completions", data=body, method="POST", headers={
+        "Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    t0 = time.perf_counter()
+    out = {"latency_s": None, "queue_s": None, "ttft_s": None, "error": None, "citations": 0}
+    try:
+        with urllib.request.urlopen(request, timeout=900) as response:  # noqa: S310 (loopback)
+            for event in sse_events(response):
+                now = time.perf_counter() - t0
+                if "error" in event:
+                    out["error"] = str(event["error"])
+                    break
+                if out["queue_s"] is None:
+                    out["queue_s"] = now  # the role chunk: sent once the request has its slot
+                for choice in event.get("choices") or []:
+                    if (choice.get("delta") or {}).get("content") and out["ttft_s"] is None:
+                        out["ttft_s"] = now
+                out["citations"] = max(out["citations"], len(event.get("citations") or []))
+    except OSError as exc:
+        out["error"] = str(exc)
+    out["latency_s"] = time.perf_counter() - t0
+    return out
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 2) if ordered else 0.0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _load(base: str, token: str, clients: int, questions: int, max_tokens: int) -> list[dict]:
+    import threading
+
+    results: list[dict] = []
+    lock = threading.Lock()
+
+    def client(i: int) -> None:
+        for j in range(questions):
+            r = _ask(base, token, SERVE_QUESTIONS[(i + j) % len(SERVE_QUESTIONS)], max_tokens)
+            with lock:
+                results.append(r)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def bench_serve(args, data_dir: Path) -> dict:
+    """`lanterne serve` (a real process, the demo model in-process) under N concurrent clients
+    each asking Q streamed questions: latency p50/p95, queue wait, time to first word, errors.
+    Then a SIGKILL of the server in the middle of the same load, a restart, and a check that
+    the index is intact and search works."""
+    import threading
+    import urllib.request
+
+    from core.indexing import IndexingService
+    from core.library import Library
+    from core.tokens import TokenStore
+
+    work = _tmpdir("lanterne-bench-serve-")
+    figures: dict = {"clients": args.clients, "questions_per_client": args.questions, "max_tokens": args.tokens}
+    proc = None
+    try:
+        docs = work / "docs"
+        docs.mkdir()
+        rng = random.Random(11)
+        for i in range(24):
+            fmt = FORMATS[i % len(FORMATS)]
+            write_document(docs / f"note-{i:02d}.{fmt}", f"Note {i}", filler_paragraphs(rng, 1200), fmt)
+        facts = {"contrat-dupont.txt": "Le contrat Dupont se renouvelle tacitement le 1er mars de chaque année.",
+                 "cantine.txt": "La cantine ferme exceptionnellement le vendredi 14 juin pour travaux.",
+                 "teletravail.txt": "Chaque salarié peut télétravailler deux jours par semaine, après accord "
+                                    "de son responsable.",
+                 "tarifs.txt": "Tarifs de la boulangerie : baguette 1,20 €, croissant 1,35 €, pain au chocolat 1,50 €."}
+        for name, text in facts.items():
+            (docs / name).write_text(text, encoding="utf-8")
+        data = work / "data"
+        library = Library(data)
+        IndexingService(library).index([str(docs)], "Bureau")
+        chunks_before = library.store.count()
+        library.close()
+        token = TokenStore(data / "tokens.json").create("bench")
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}/v1"
+        proc = _start_server(data, port)
+        _ask(base, token, SERVE_QUESTIONS[0], 8)  # the model loads once, as after a server's start
+        _say(f"{args.clients} clients × {args.questions} questions, streamed, max {args.tokens} tokens each, "
+             f"demo model in-process (one generation at a time)…")
+        t0 = time.perf_counter()
+        results = _load(base, token, args.clients, args.questions, args.tokens)
+        wall = time.perf_counter() - t0
+        ok = [r for r in results if not r["error"]]
+        errors = [r["error"] for r in results if r["error"]]
+        lat = [r["latency_s"] for r in ok]
+        queue = [r["queue_s"] for r in ok if r["queue_s"] is not None]
+        ttft = [r["ttft_s"] for r in ok if r["ttft_s"] is not None]
+        figures.update({"requests": len(results), "errors": len(errors), "error_samples": errors[:3],
+                        "wall_s": round(wall, 1), "latency_p50_s": _pct(lat, 0.5), "latency_p95_s": _pct(lat, 0.95),
+                        "queue_wait_p50_s": _pct(queue, 0.5), "queue_wait_p95_s": _pct(queue, 0.95),
+                        "ttft_p50_s": _pct(ttft, 0.5), "ttft_p95_s": _pct(ttft, 0.95),
+                        "with_citations": sum(1 for r in ok if r["citations"]),
+                        "answers_per_min": round(60 * len(ok) / wall, 1)})
+        _say(f"{len(results)} requests in {wall:.1f} s, {len(errors)} errors; latency p50 {figures['latency_p50_s']} s, "
+             f"p95 {figures['latency_p95_s']} s; queue wait p50 {figures['queue_wait_p50_s']} s, p95 "
+             f"{figures['queue_wait_p95_s']} s; first word p50 {figures['ttft_p50_s']} s; "
+             f"{figures['with_citations']} answers with citations")
+        # the same load again, and the server killed in the middle of it
+        load = threading.Thread(target=_load, args=(base, token, args.clients, 1, args.tokens), daemon=True)
+        load.start()
+        time.sleep(2.0)
+        proc.kill()
+        proc.wait(30)
+        load.join(60)
+        proc = _start_server(data, port)
+        request = urllib.request.Request(base + "/search", method="POST", data=json.dumps(
+            {"query": "Quand le contrat Dupont se renouvelle-t-il ?", "k": 3}).encode(),
+            headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 (loopback)
+            hits = json.loads(response.read())
+        after = _ask(base, token, SERVE_QUESTIONS[1], 16)
+        proc.terminate()
+        proc.wait(30)
+        proc = None
+        library = Library(data)
+        chunks_after = library.store.count()
+        library.close()
+        figures["after_sigkill"] = {"chunks_before": chunks_before, "chunks_after": chunks_after,
+                                    "search_top": hits[0]["path"].rsplit("/", 1)[-1] if hits else None,
+                                    "answer_error": after["error"]}
+        _say(f"SIGKILL during load, restart: index {chunks_after} chunks (before {chunks_before}); search → "
+             f"{figures['after_sigkill']['search_top']}; a question after restart: "
+             f"{'ok' if not after['error'] else after['error']}")
+        return figures
+    finally:
+        if proc is not None:
+            proc.kill()
+        shutil.rmtree(work, ignore_errors=True)

@@ -202,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     b = bsub.add_parser("watch", help="from a save in a watched folder to its indexed event")
     b.add_argument("--files", type=int, default=5_000)
     b.add_argument("--json", action="store_true")
+    b = bsub.add_parser("serve", help="`lanterne serve` under concurrent clients; then a SIGKILL and a restart")
+    b.add_argument("--clients", type=int, default=8)
+    b.add_argument("--questions", type=int, default=2, help="questions per client")
+    b.add_argument("--tokens", type=int, default=128, help="max tokens per answer")
+    b.add_argument("--json", action="store_true")
     b = bsub.add_parser("answer", help="time to first token (cold, warm), tokens/s app vs raw, cancel latency")
     b.add_argument("--tokens", type=int, default=200)
     b.add_argument("--json", action="store_true")
@@ -736,7 +741,7 @@ def cmd_bench(args, data_dir: Path) -> int:
 
     fn = {"index": bench.bench_index, "search": bench.bench_search, "retrieval": bench.bench_retrieval,
           "answer": bench.bench_answer, "reconcile": bench.bench_reconcile, "watch": bench.bench_watch, "bigfile": bench.bench_bigfile,
-          "evidence": bench.bench_evidence, "ocr": bench.bench_ocr}[args.bench]
+          "evidence": bench.bench_evidence, "ocr": bench.bench_ocr, "serve": bench.bench_serve}[args.bench]
     result = fn(args, data_dir)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))

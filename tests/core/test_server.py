@@ -279,3 +279,20 @@ def test_the_desktop_as_a_client_of_the_server(api, tmp_path):
         ServerClient("http://192.0.2.10:8765", api["rh"], strict_offline=True)
     assert offline.value.code == "server-offline"
     desk.close()
+
+
+def test_concurrent_clients_then_a_sigkill_and_a_restart(tmp_path):
+    """`lanterne bench serve` on a small load: a real server process, concurrent streamed
+    questions without errors, then killed with SIGKILL mid-load and restarted: the index is intact,
+    search and answers work."""
+    from tests.core.test_cli import lanterne
+
+    run = lanterne("bench", "serve", "--clients", "3", "--questions", "1", "--tokens", "16", "--json",
+                   data_dir=tmp_path / "unused", timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    figures = json.loads(run.stdout[run.stdout.index("{"):])
+    assert figures["requests"] == 3 and figures["errors"] == 0 and figures["with_citations"] == 3
+    assert figures["latency_p95_s"] >= figures["latency_p50_s"] > 0
+    after = figures["after_sigkill"]
+    assert after["chunks_after"] == after["chunks_before"] > 0
+    assert after["search_top"] == "contrat-dupont.txt" and after["answer_error"] is None
