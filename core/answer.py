@@ -285,7 +285,9 @@ class AnswerEngine:
         stop = threading.Event()  # the user's cancel, or a repetition loop
         user_cancel = cancel
         looped = False
-        for piece in llm.stream_chat(messages, max_tokens=max_tokens or reserve, cancel=stop, stats=stats):
+        temperature = self.library.settings.answer_temperature
+        for piece in llm.stream_chat(messages, max_tokens=max_tokens or reserve, cancel=stop, stats=stats,
+                                     temperature=temperature):
             pieces.append(piece)
             if on_token is not None:
                 on_token(piece)

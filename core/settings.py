@@ -45,6 +45,7 @@ class Settings:
     follow_links_outside: bool = False  # symbolic links leading out of an indexed folder are not followed
     part_chunks: int = 1024  # long documents are embedded and committed in parts of this many chunks
     commit_every_s: float = 10.0  # a crash loses at most this much embedding work
+    answer_temperature: float = 0.1  # 0: the same answer every time for the same passages
     passages_per_answer: int = 4  # each costs ~250 prompt tokens: the main term of time to first word
     llm_context: int = 0  # 0: chosen from the model's training context and free RAM
     gpu_layers: int = -1  # -1: all layers when llama.cpp has a GPU backend, else CPU

@@ -115,3 +115,27 @@ def test_ask_on_the_command_line_with_engine_flags(engine, tmp_path, sample_fold
     assert out.returncode == 0, out.stderr
     answer = json.loads(out.stdout)
     assert answer["model"] == "smollm2" and answer["answer"] and answer["evidence"]
+
+
+def test_the_remote_engine_cites_like_the_in_process_model(engine, library, sample_folder, llm):
+    """The same question at temperature 0, answered by the in-process model and by llama.cpp's
+    server with the same GGUF: the same passages read, the same citations."""
+    from core.conversations import ConversationService
+    from core.indexing import IndexingService
+
+    IndexingService(library).index([str(sample_folder)], "Travail")
+    library.settings.answer_temperature = 0.0
+    question = "Quand le contrat Dupont se renouvelle-t-il ?"
+    library.set_llm(llm)
+    local = ConversationService(library).answer(question, [], scope=None, max_tokens=60)
+    _use(library, engine)
+    remote = ConversationService(library).answer(question, [], scope=None, max_tokens=60)
+    library.forget_llm()
+
+    def cited(result):
+        from core.conversations import shown_citations
+
+        return [(c["path"], c["page"], c["text"]) for c in shown_citations(result)]
+
+    assert [h.chunk_id for h in remote.sources] == [h.chunk_id for h in local.sources]
+    assert cited(remote) == cited(local) and cited(local)
