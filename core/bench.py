@@ -857,7 +857,8 @@ def _pct(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 2) if ordered else 0.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on loopback now (for a server started by a benchmark, a test or a tool)."""
     import socket
 
     with socket.socket() as sock:
@@ -920,7 +921,7 @@ def bench_serve(args, data_dir: Path) -> dict:
         chunks_before = library.store.count()
         library.close()
         token = TokenStore(data / "tokens.json").create("bench")
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}/v1"
         proc = _start_server(data, port)
         _ask(base, token, SERVE_QUESTIONS[0], 8)  # the model loads once, as after a server's start

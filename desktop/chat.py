@@ -559,7 +559,12 @@ class ChatPanel(Retranslatable, QWidget):
             self.scope_button.setText(self.tr("{0} collections").format(len(self.scope)))
         self.scope_button.setToolTip(self.tr("Collections this conversation answers from"))
         self.scope_button.setAccessibleName(self.tr("Collections in scope"))
-        self.model_combo.setToolTip(self.tr("Language model for this conversation"))
+        from core.client import is_server_scope
+
+        on_server = bool(self.scope) and all(is_server_scope(n) for n in self.scope)
+        self.model_combo.setEnabled(not on_server)  # the server answers with its own model
+        self.model_combo.setToolTip(self.tr("The Lanterne server answers with its own model") if on_server
+                                    else self.tr("Language model for this conversation"))
         self.model_combo.setAccessibleName(self.tr("Language model"))
         self.question.setPlaceholderText(self.tr("Ask a question about your documents (Ctrl+Enter to send)"))
         self.question.setAccessibleName(self.tr("Question"))

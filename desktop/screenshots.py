@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         docs = _sample(Path(tmp) / "Contrats")
         library = Library(Path(tmp) / "data")
+        server = _office_server(library)  # the same library shared by a `lanterne serve` on loopback
         lanterne = Lanterne(library, app)
         window = lanterne.window
         window.resize(1280, 800)
@@ -126,6 +127,18 @@ def main(argv: list[str] | None = None) -> int:
             window.chat.answer_finished.disconnect()
             grab(window, f"main-{language}")
             turn = window.chat.turns[-1]
+            # the same folder, asked through the Lanterne server (sidebar: "Lanterne server")
+            window.collections.refresh_server()
+            spin(30, lambda: window.chat.server_collections == ["@server:Contrats"])
+            window.new_conversation()
+            window.chat._toggle_scope("@server:Contrats", True)
+            finished.clear()
+            window.chat.answer_finished.connect(finished.append)
+            window.chat.ask(question)
+            spin(180, lambda: bool(finished))
+            window.chat.answer_finished.disconnect()
+            grab(window, f"server-{language}")
+            window.chat._set_scope([])
             pdf = next((c for c in turn.citations if c["path"].endswith(".pdf")), None)
             if pdf is not None:
                 window.chat.transcript.anchorClicked.emit(QUrl(f"card:{len(window.chat.turns) - 1}:{pdf['n']}"))
@@ -169,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
             window.show_settings()
             window.settings_dialog.move(300, 40)
             grab(window.settings_dialog, f"settings-{language}")
+            from PySide6.QtWidgets import QScrollArea
+
+            window.settings_dialog.findChild(QScrollArea).ensureWidgetVisible(window.settings_dialog.server)
+            grab(window.settings_dialog, f"settings-server-{language}")
             window.settings_dialog.reject()
         lanterne.theme.apply("dark")
         lanterne.translations.apply("en")
@@ -176,8 +193,31 @@ def main(argv: list[str] | None = None) -> int:
         grab(window, "main-dark-en")
         lanterne.controller.stop()
         lanterne.runner.wait(10)
+        server.should_exit = True
         library.close()
     return 0
+
+
+def _office_server(library):
+    """A Lanterne server on loopback over ``library`` with a token for "Contrats", and the app set
+    to use it, so the sidebar and a question show the desktop as a client."""
+    import threading
+
+    import uvicorn
+
+    from core.client import write_token
+    from core.server import create_app
+    from core.tokens import TokenStore
+    from core.bench import free_port
+
+    tokens = TokenStore(library.layout.root / "tokens.json")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(library, tokens), host="127.0.0.1", port=port,
+                                          log_level="warning", lifespan="off"))
+    threading.Thread(target=server.run, daemon=True).start()
+    library.settings.server_url = f"http://127.0.0.1:{port}"
+    write_token(library.layout.root, tokens.create("accueil", ["Contrats"]))
+    return server
 
 
 if __name__ == "__main__":

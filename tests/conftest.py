@@ -35,11 +35,9 @@ def llm():
 
 def free_port() -> int:
     """A TCP port free on loopback now (for servers started by tests)."""
-    import socket
+    from core.bench import free_port as free
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free()
 
 
 @pytest.fixture

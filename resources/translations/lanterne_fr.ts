@@ -137,6 +137,10 @@
         <translation>Collections consultées</translation>
     </message>
     <message>
+        <source>The Lanterne server answers with its own model</source>
+        <translation>Le serveur Lanterne répond avec son propre modèle</translation>
+    </message>
+    <message>
         <source>Language model for this conversation</source>
         <translation>Modèle de langage de cette conversation</translation>
     </message>

@@ -39,6 +39,7 @@ def test_the_window_asks_and_previews_the_servers_collections(app_factory, api, 
     chat._toggle_scope("Direction", True)
     chat._toggle_scope("@server:RH", True)
     assert chat.scope == ["@server:RH"] and chat.scope_button.text() == "RH (server)"
+    assert not chat.model_combo.isEnabled()  # the server answers with its own model
     with qtbot.waitSignal(chat.answer_finished, timeout=300_000) as finished:
         chat.ask("Quand la cantine est-elle fermée ?")
     result = finished.args[0]
