@@ -28,9 +28,9 @@ from core.errors import DiskFullError, IndexBusyError, LanterneError
 from core.library import Library
 from core.paths import display_path, lossless_path, path_from_db, path_to_db
 from indexer.catalog import Collection, DocumentRow, Source
-from indexer.formats.detect import DOCUMENT_EXTENSIONS
 from indexer.errors import Failure
-from indexer.scan import FileEntry, ScanProblem, build_spec, changed_paths, content_hash, normalise_source, walk
+from indexer.scan import (FileEntry, Known, ScanProblem, build_spec, changed_paths, content_hash, normalise_source,
+                          scan_diff, walk)
 from indexer.store import VECTOR_INDEX_MIN_ROWS
 from indexer.workers import ExtractionPool, Job, JobResult, WorkerConfig
 from indexer.writer import DocumentWrite, IndexWriter
@@ -446,10 +446,13 @@ class _Run:
         self.report.files_seen += 1
         self.progress.current = display_path(key)
         row = self.catalog.document(self.coll.id, key)
+        known = Known(row.status, row.size, row.mtime_ns) if row is not None else None
+        change = scan_diff(known, item, max_bytes=self.settings.max_file_mb * 1024 * 1024,
+                           any_format=source.kind == "file")
         is_new = row is None
         if row is None:
             row = self.catalog.upsert_document(self.coll.id, source.id, key, item.size, item.mtime_ns)
-        if row.status in ("indexed", "failed", "unsupported") and row.size == item.size and row.mtime_ns == item.mtime_ns:
+        if change.kind == "unchanged":
             self.report.unchanged += 1
             if row.status != "indexed":
                 failure = row.failure
@@ -458,18 +461,9 @@ class _Run:
                     entry["params"] = failure.params
                 self.report.failed.append(entry)
             return row
-        ext = os.path.splitext(item.path)[1].lower()
-        if ext and ext not in DOCUMENT_EXTENSIONS and source.kind != "file":
-            failure = Failure("unsupported", f"unsupported format ({ext})", {"ext": ext})
-            self.catalog.mark_failed(row.id, failure, size=item.size, mtime_ns=item.mtime_ns, hash=None)
-            self.fail(key, failure)
-            return row
-        if item.size > self.settings.max_file_mb * 1024 * 1024:
-            size_mb, limit_mb = item.size // 2**20, self.settings.max_file_mb
-            failure = Failure("too-large", f"too large ({size_mb} MB; the limit is {limit_mb} MB in settings)",
-                              {"size_mb": size_mb, "limit_mb": limit_mb})
-            self.catalog.mark_failed(row.id, failure, size=item.size, mtime_ns=item.mtime_ns, hash=None)
-            self.fail(key, failure)
+        if change.kind == "refused":
+            self.catalog.mark_failed(row.id, change.failure, size=item.size, mtime_ns=item.mtime_ns, hash=None)
+            self.fail(key, change.failure)
             return row
         jobs.append((row, item))
         if is_new:

@@ -183,3 +183,38 @@ def changed_paths(root: str, spec: pathspec.PathSpec, paths: Iterable[str], *, f
             continue
         out.entries.append(FileEntry(path, st.st_size, st.st_mtime_ns))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the catalog knows of a file: its state and the size and mtime it was read at."""
+    status: str  # indexed | failed | unsupported | pending | …
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    kind: str  # "new" | "changed" | "unchanged" | "refused"
+    failure: object | None = None  # indexer.errors.Failure, for "refused"
+
+
+def scan_diff(known: Known | None, entry: FileEntry, *, max_bytes: int, any_format: bool = False) -> Change:
+    """The scan's decision for one file found by a walk or named by the watcher, without I/O:
+    unchanged (same size and mtime as when it was read, or refused), refused before any reading
+    (a format Lanterne does not read, too large), or to read (new or changed). ``any_format``: a
+    file added by name is read whatever its extension (its content decides)."""
+    from indexer.errors import Failure
+    from indexer.formats.detect import DOCUMENT_EXTENSIONS
+
+    if (known is not None and known.status in ("indexed", "failed", "unsupported")
+            and known.size == entry.size and known.mtime_ns == entry.mtime_ns):
+        return Change("unchanged")
+    ext = os.path.splitext(entry.path)[1].lower()
+    if ext and ext not in DOCUMENT_EXTENSIONS and not any_format:
+        return Change("refused", Failure("unsupported", f"unsupported format ({ext})", {"ext": ext}))
+    if entry.size > max_bytes:
+        size_mb, limit_mb = entry.size // 2**20, max_bytes // 2**20
+        return Change("refused", Failure("too-large", f"too large ({size_mb} MB; the limit is {limit_mb} MB in "
+                                                      "settings)", {"size_mb": size_mb, "limit_mb": limit_mb}))
+    return Change("new" if known is None else "changed")

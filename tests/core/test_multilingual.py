@@ -3,6 +3,8 @@ searchable before its vectors exist, fusion over a partly embedded index, boiler
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 from core.indexing import IndexingService
 from core.search import FusionWeights, SearchEngine, substance
@@ -46,21 +48,44 @@ def test_cross_lingual_retrieval(library, tmp_path):
         assert hits and os.path.basename(hits[0].path) == expected, (query, [h.path for h in hits])
 
 
+class _Held:
+    """The real embedder, whose passage embedding waits for ``gate``: the test searches while the
+    written rows have no vectors yet, whatever the machine's speed (queries are not held)."""
+
+    def __init__(self, inner, gate: threading.Event) -> None:
+        self._inner, self._gate = inner, gate
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def embed_documents(self, texts):
+        assert self._gate.wait(120), "the test never released the embedder"
+        return self._inner.embed_documents(texts)
+
+
 def test_text_is_searchable_before_its_vectors(library, tmp_path):
     """Keyword search sees a file as soon as it is written; vectors follow, and `index` returns
     only when both are done."""
-    seen = []
-
-    def progress(p):
-        if p.state == "embedding" and not seen:
-            engine = SearchEngine(library)
-            seen.append((library.store.embedded_share(),
-                         [os.path.basename(h.path) for h in engine.search("contestation facture", 3, mode="bm25")],
-                         [os.path.basename(h.path) for h in engine.search("contestation facture", 3)]))
-
-    report = IndexingService(library).index([str(_folder(tmp_path))], "Bureau", progress=progress)
-    assert report.indexed == 3
-    share, bm25, hybrid = seen[0]
+    gate = threading.Event()
+    real = library.embedder
+    library.set_embedder(_Held(real, gate))
+    reports = []
+    run = threading.Thread(target=lambda: reports.append(
+        IndexingService(library).index([str(_folder(tmp_path))], "Bureau")), daemon=True)
+    run.start()
+    try:
+        end = time.monotonic() + 300
+        while time.monotonic() < end and not library.store.count():
+            time.sleep(0.05)
+        engine = SearchEngine(library)
+        share = library.store.embedded_share()
+        bm25 = [os.path.basename(h.path) for h in engine.search("contestation facture", 3, mode="bm25")]
+        hybrid = [os.path.basename(h.path) for h in engine.search("contestation facture", 3)]
+    finally:
+        gate.set()
+        run.join(300)
+    library.set_embedder(real)
+    assert reports and reports[0].indexed == 3
     assert share < 1.0 and bm25[0] == "litiges.txt" and hybrid[0] == "litiges.txt"
     assert library.store.embedded_share() == 1.0
 

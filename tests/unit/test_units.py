@@ -205,3 +205,21 @@ def test_query_languages_from_trigrams_and_stop_words():
     # too short to tell: the two best guesses, then the corpus's languages
     short = query_languages("Dupont ?", preferred=["fr", "en"])
     assert "fr" in short and 1 < len(short) <= 3
+
+
+def test_scan_diff_decides_without_touching_the_disk():
+    from indexer.scan import FileEntry, Known, scan_diff
+
+    mb = 1024 * 1024
+    entry = FileEntry("/docs/contrat.pdf", 2 * mb, 1_000)
+    assert scan_diff(None, entry, max_bytes=10 * mb).kind == "new"
+    assert scan_diff(Known("indexed", 2 * mb, 1_000), entry, max_bytes=10 * mb).kind == "unchanged"
+    assert scan_diff(Known("failed", 2 * mb, 1_000), entry, max_bytes=10 * mb).kind == "unchanged"  # not retried
+    assert scan_diff(Known("indexed", 2 * mb, 999), entry, max_bytes=10 * mb).kind == "changed"
+    assert scan_diff(Known("pending", 2 * mb, 1_000), entry, max_bytes=10 * mb).kind == "changed"  # never finished
+    big = scan_diff(None, entry, max_bytes=1 * mb)
+    assert big.kind == "refused" and big.failure.code == "too-large" and big.failure.params == {
+        "size_mb": 2, "limit_mb": 1}
+    odd = FileEntry("/docs/plan.xyz", 10, 1)
+    assert scan_diff(None, odd, max_bytes=mb).failure.params == {"ext": ".xyz"}
+    assert scan_diff(None, odd, max_bytes=mb, any_format=True).kind == "new"  # a file added by name
