@@ -108,6 +108,16 @@ def _escape(text: str) -> str:
     return text.replace("</source", "</ source").replace("<source", "< source")
 
 
+_STRAY_TAG = re.compile(r"(?im)^[ \t]*</?(?:pre|code|div|span|p|br|html|body|answer|response)\s*/?>[ \t]*$\n?"
+                        r"|</?(?:pre|html|body|answer|response)\s*/?>")
+
+
+def strip_stray_markup(text: str) -> str:
+    """Small models end answers with HTML they saw in training ("</pre>", "<answer>"): tags alone
+    on a line, and the document-level ones anywhere, are not part of what they meant to say."""
+    return _STRAY_TAG.sub("", text)
+
+
 def format_source(n: int, hit: Hit) -> str:
     import os
 
@@ -301,7 +311,7 @@ class AnswerEngine:
             text = text[:repetition_start(text)]
             stats.cancelled = False
             stats.finish_reason = "repetition"
-        result.answer = text.strip()
+        result.answer = strip_stray_markup(text).strip()
         result.citations = resolve_citations(result.answer, used)
         result.cited = bool(result.citations)
         result.not_found = not used

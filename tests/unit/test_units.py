@@ -223,3 +223,13 @@ def test_scan_diff_decides_without_touching_the_disk():
     odd = FileEntry("/docs/plan.xyz", 10, 1)
     assert scan_diff(None, odd, max_bytes=mb).failure.params == {"ext": ".xyz"}
     assert scan_diff(None, odd, max_bytes=mb, any_format=True).kind == "new"  # a file added by name
+
+
+def test_stray_markup_from_small_models_is_dropped():
+    from core.answer import strip_stray_markup
+
+    said = "Le contrat se renouvelle le 1er mars [1].\n</pre>"
+    assert strip_stray_markup(said).strip() == "Le contrat se renouvelle le 1er mars [1]."
+    assert strip_stray_markup("<answer>Deux jours [2].</answer>") == "Deux jours [2]."
+    kept = "Le champ <code> du formulaire et la balise <p> dans le texte restent."
+    assert strip_stray_markup(kept) == kept  # inside a sentence they may be what the document says
