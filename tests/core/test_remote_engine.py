@@ -128,9 +128,9 @@ def test_the_remote_engine_cites_like_the_in_process_model(engine, library, samp
     question = "Quand le contrat Dupont se renouvelle-t-il ?"
     library.set_llm(llm)
     local = ConversationService(library).answer(question, [], scope=None, max_tokens=60)
+    library.forget_llm()  # the session's model is detached, not closed (other tests use it)
     _use(library, engine)
     remote = ConversationService(library).answer(question, [], scope=None, max_tokens=60)
-    library.forget_llm()
 
     def cited(result):
         from core.conversations import shown_citations
