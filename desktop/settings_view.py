@@ -6,6 +6,7 @@ import os
 import platform
 import sys
 
+import shiboken6
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
@@ -275,9 +276,15 @@ class SettingsDialog(Retranslatable, QDialog):
         self.server_result.setText(self.tr("Connecting…"))
 
         def done(collections) -> None:
+            if not shiboken6.isValid(self.server_result):  # the dialog was closed meanwhile
+                return
             self.server_result.setText(self.tr("Connected: %Ln collection(s) shared with you.", "", len(collections)))
 
         def failed(error: BaseException) -> None:
+            if not shiboken6.isValid(self.server_result):
+                if not isinstance(error, LanterneError):
+                    self.runner.on_error(error)
+                return
             if isinstance(error, LanterneError):
                 self.server_result.setText(error_text(error.code, error.message))
             else:
@@ -292,8 +299,14 @@ class SettingsDialog(Retranslatable, QDialog):
 
         if self.server_token.text().strip() or not self.server_url.text().strip():
             # a new token typed, or no server any more (its token goes too); owner-only file
-            write_token(self.library.layout.root, self.server_token.text().strip()
-                        if self.server_url.text().strip() else "")
+            try:
+                write_token(self.library.layout.root, self.server_token.text().strip()
+                            if self.server_url.text().strip() else "")
+            except OSError as exc:  # full disk, read-only data folder: said, and the dialog stays open
+                from core.errors import from_os_error
+
+                self.runner.on_error(from_os_error(exc, str(self.library.layout.root)))
+                return
         old, new = self.library.settings, self.values()
         self.exclusions = dict(self._source_excludes)  # saved (and the folders rescanned) by the window
         self.applied.emit(old, new)
