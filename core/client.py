@@ -157,7 +157,11 @@ class ServerClient:
                         if on_token is not None:
                             on_token(piece)
                 extra = event.get("lanterne")
-                if isinstance(extra, dict):
+                if isinstance(extra, dict) and extra.get("stage") == "evidence":
+                    # sent before the first word: shown while the server's model writes
+                    if on_evidence is not None and extra.get("evidence"):
+                        on_evidence([_evidence(Evidence, e) for e in extra["evidence"]])
+                elif isinstance(extra, dict):
                     result.citations = [_citation(c) for c in event.get("citations") or []]
                     result.cited = bool(extra.get("cited"))
                     result.not_found = bool(extra.get("not_found"))
@@ -165,8 +169,6 @@ class ServerClient:
                     result.checks = [SentenceCheck(str(c.get("sentence", "")), bool(c.get("supported")),
                                                    [int(n) for n in c.get("sources") or []])
                                      for c in extra.get("checks") or []]
-                    if on_evidence is not None and result.evidence:
-                        on_evidence(result.evidence)
         finally:
             response.close()  # closing the connection stops the server's generation
         result.cancelled = cancel is not None and cancel.is_set()

@@ -7,7 +7,8 @@ is never named back (not even in an error).
 
 Endpoints: ``GET /v1/models``; ``POST /v1/chat/completions`` (``stream`` with server-sent events;
 model ``lanterne`` answers from the documents through the same conversation service as the window,
-with ``citations``; an installed model's name answers without retrieval); ``POST /v1/embeddings``;
+with ``citations`` (streaming: a first chunk carries ``lanterne: {stage: "evidence", evidence}``
+before any word, the last one the citations, checks and evidence); an installed model's name answers without retrieval); ``POST /v1/embeddings``;
 ``POST /v1/search``; ``GET /v1/collections`` (those the token may read) and ``POST /v1/preview``
 (a cited page's image or a document's text, by document id, for the desktop as a client). Requests are size-limited, rate-limited per token and written to an audit log
 (who, when, what, which collections; the question only with ``audit_questions`` in the settings).
@@ -225,11 +226,12 @@ def create_app(library: Library, tokens: TokenStore, *, rate_per_minute: int = 1
                 scope = readable(info, (data.get("lanterne") or {}).get("collections")
                                  if isinstance(data.get("lanterne"), dict) else None)
                 history = _history(turns[:-1])
-                run = lambda on_token, cancel: service.answer(  # noqa: E731
-                    question, history, scope=scope, on_token=on_token, cancel=cancel, max_tokens=max_tokens)
+                run = lambda on_token, cancel, on_evidence=None: service.answer(  # noqa: E731
+                    question, history, scope=scope, on_token=on_token, cancel=cancel, max_tokens=max_tokens,
+                    on_evidence=on_evidence)
             elif model in await asyncio.to_thread(installed_models):
                 scope = []
-                run = lambda on_token, cancel: _plain_chat(  # noqa: E731
+                run = lambda on_token, cancel, on_evidence=None: _plain_chat(  # noqa: E731
                     library, model, turns, on_token, cancel, max_tokens)
             else:
                 raise ApiError(404, f"No model named {model!r} here.", "model_not_found")
@@ -433,7 +435,9 @@ def _sse(request: Request, queue: GenerationQueue, run, model: str) -> Streaming
 
                 def work():
                     try:
-                        result = run(lambda p: loop.call_soon_threadsafe(pieces.put_nowait, ("token", p)), cancel)
+                        result = run(lambda p: loop.call_soon_threadsafe(pieces.put_nowait, ("token", p)), cancel,
+                                     on_evidence=lambda ev: loop.call_soon_threadsafe(
+                                         pieces.put_nowait, ("evidence", [e.as_json() for e in ev[:3]])))
                         loop.call_soon_threadsafe(pieces.put_nowait, ("done", result))
                     except BaseException as exc:  # handed to the response
                         loop.call_soon_threadsafe(pieces.put_nowait, ("error", exc))
@@ -443,6 +447,8 @@ def _sse(request: Request, queue: GenerationQueue, run, model: str) -> Streaming
                     kind, value = await pieces.get()
                     if kind == "token":
                         yield chunk({"content": value})
+                    elif kind == "evidence":  # before any word: the sentences that hold the answer
+                        yield chunk({}, lanterne={"stage": "evidence", "evidence": value})
                     elif kind == "done":
                         citations, extra = _extras(value)
                         extra_fields = {"citations": citations, "lanterne": extra} if extra is not None else {}

@@ -76,12 +76,16 @@ def test_models_and_a_cited_answer_from_the_documents(api):
 
 def test_streamed_answer_ends_with_its_citations(api):
     client = _client(api, "admin")
-    pieces, last = [], None
+    pieces, last, evidence_before_words = [], None, None
     for chunk in client.chat.completions.create(model="lanterne", stream=True, max_tokens=40, messages=[
             {"role": "user", "content": "Quand la cantine est-elle fermée ?"}]):
+        extra = chunk.model_dump().get("lanterne") or {}
+        if extra.get("stage") == "evidence":
+            evidence_before_words = not pieces and "14 juin" in extra["evidence"][0]["text"]
         if chunk.choices and chunk.choices[0].delta.content:
             pieces.append(chunk.choices[0].delta.content)
         last = chunk
+    assert evidence_before_words  # the sentences holding the answer come before any word
     assert len(pieces) > 2
     extra = last.model_dump()
     assert last.choices[0].finish_reason == "stop"
@@ -256,8 +260,11 @@ def test_the_desktop_as_a_client_of_the_server(api, tmp_path):
     client = desk.server_client()
     assert [(c.scope_name, c.documents) for c in client.collections()] == [("@server:RH", 1)]
     pieces: list[str] = []
+    early: list[int] = []  # how many words had come when the evidence arrived
     saved = ConversationService(desk).ask(None, "Quand la cantine est-elle fermée ?", scope=["@server:RH"],
-                                          on_token=pieces.append, max_tokens=40)
+                                          on_token=pieces.append, max_tokens=40,
+                                          on_evidence=lambda ev: early.append(len(pieces)))
+    assert early == [0]
     assert saved.turn is not None and saved.result.answer == "".join(pieces).strip()
     assert saved.citations and all(c.get("server") for c in saved.citations)
     assert any(c["path"].endswith("cantine.txt") for c in saved.citations)
