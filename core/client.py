@@ -128,7 +128,6 @@ class ServerClient:
                max_tokens: int | None = None, on_evidence: Callable[[list], None] | None = None) -> AnswerResult:
         """The server answers over ``scope`` (its collection names); the result is shaped like a
         local one, so the conversation service saves it the same way."""
-        from core.evidence import Evidence
         from core.verify import SentenceCheck
 
         messages = []
@@ -160,12 +159,12 @@ class ServerClient:
                 if isinstance(extra, dict) and extra.get("stage") == "evidence":
                     # sent before the first word: shown while the server's model writes
                     if on_evidence is not None and extra.get("evidence"):
-                        on_evidence([_evidence(Evidence, e) for e in extra["evidence"]])
+                        on_evidence([_evidence(e) for e in extra["evidence"]])
                 elif isinstance(extra, dict):
                     result.citations = [_citation(c) for c in event.get("citations") or []]
                     result.cited = bool(extra.get("cited"))
                     result.not_found = bool(extra.get("not_found"))
-                    result.evidence = [_evidence(Evidence, e) for e in extra.get("evidence") or []]
+                    result.evidence = [_evidence(e) for e in extra.get("evidence") or []]
                     result.checks = [SentenceCheck(str(c.get("sentence", "")), bool(c.get("supported")),
                                                    [int(n) for n in c.get("sources") or []])
                                      for c in extra.get("checks") or []]
@@ -186,7 +185,9 @@ def _citation(c: dict) -> Citation:
                     server=True)
 
 
-def _evidence(cls, e: dict):
-    return cls(text=str(e.get("text", "")), path=str(e.get("path", "")), page=e.get("page"),
+def _evidence(e: dict):
+    from core.evidence import Evidence
+
+    return Evidence(text=str(e.get("text", "")), path=str(e.get("path", "")), page=e.get("page"),
                start=int(e.get("start", 0)), end=int(e.get("end", 0)), score=float(e.get("score", 0.0)),
                source_rank=int(e.get("source_rank", 0) or 0))

@@ -127,6 +127,14 @@ def main(argv: list[str] | None = None) -> int:
             window.chat.answer_finished.disconnect()
             grab(window, f"main-{language}")
             turn = window.chat.turns[-1]
+            pdf = next((c for c in turn.citations if c["path"].endswith(".pdf")), None)
+            if pdf is not None:
+                window.chat.transcript.anchorClicked.emit(QUrl(f"card:{len(window.chat.turns) - 1}:{pdf['n']}"))
+                spin(30, lambda: window.preview is not None and window.preview.image is not None)
+                window.preview.resize(820, 900)
+                window.preview.move(440, 0)
+                grab(window.preview, f"preview-{language}")
+                window.preview.hide()
             # the same folder, asked through the Lanterne server (sidebar: "Lanterne server")
             window.collections.refresh_server()
             spin(30, lambda: window.chat.server_collections == ["@server:Contrats"])
@@ -138,15 +146,14 @@ def main(argv: list[str] | None = None) -> int:
             spin(180, lambda: bool(finished))
             window.chat.answer_finished.disconnect()
             grab(window, f"server-{language}")
-            window.chat._set_scope([])
-            pdf = next((c for c in turn.citations if c["path"].endswith(".pdf")), None)
-            if pdf is not None:
-                window.chat.transcript.anchorClicked.emit(QUrl(f"card:{len(window.chat.turns) - 1}:{pdf['n']}"))
-                spin(30, lambda: window.preview is not None and window.preview.image is not None)
-                window.preview.resize(820, 900)
-                window.preview.move(440, 0)
-                grab(window.preview, f"preview-{language}")
+            remote = next((c for c in window.chat.turns[-1].citations if c["path"].endswith(".pdf")), None)
+            if remote is not None:  # its page comes from the server ("Open with default app" hidden)
+                window.preview.image = None
+                window.chat.transcript.anchorClicked.emit(QUrl(f"card:{len(window.chat.turns) - 1}:{remote['n']}"))
+                spin(30, lambda: window.preview.image is not None)
+                grab(window.preview, f"preview-server-{language}")
                 window.preview.hide()
+            window.chat._set_scope([])
             # a passage of the scanned invoice: the recognised words lit on the page image
             from core.search import SearchEngine
 
