@@ -347,7 +347,7 @@ def bench_evidence(args, data_dir: Path) -> dict:
 
 def bench_answer(args, data_dir: Path) -> dict:
     """Time to first token for a cold and a warm question (the system prompt's KV cache reused),
-    generation tokens/s through the app against raw llama-cpp-python, and cancel latency."""
+    generation tokens/s through the app against a fresh llama-cpp-python process, and cancel latency."""
     import threading
 
     from core.answer import AnswerEngine, Turn
@@ -381,20 +381,32 @@ def bench_answer(args, data_dir: Path) -> dict:
         follow = engine.ask("Et avant quelle date ?", history=[Turn(warm.question, warm.answer)], max_tokens=16)
         _say(f"time to first token, follow-up:     {follow.ttft_s:6.3f} s  (conversation prefix reused)")
 
-        messages, _ = engine.build_messages("Décris en détail toutes les obligations du prestataire.",
-                                            engine.search.search("obligations du prestataire", 6), [], llm)
-        n = args.tokens
-        raw_rates, app_rates = [], []
+        # Generation speed: a question answered through the whole `lanterne ask` path (retrieval,
+        # evidence, loop watch, checks) against a fresh llama-cpp-python process loading the same
+        # file with the same settings, fed the same prompt ids and sampling, for as many tokens.
+        question = "Décris en détail toutes les obligations du prestataire."
+        app_rates, fresh_rates, shape = [], [], (0, 0)
         for _ in range(3):  # interleaved, best of three: the machine is shared
-            _, raw = llm.raw_generation_rate(messages, n)
-            stats = GenerationStats()
-            for _ in llm.stream_chat(messages, max_tokens=n, stats=stats, ban_eos=True):
-                pass
-            raw_rates.append(raw)
-            app_rates.append(stats.tokens_per_s)
-        raw, app = max(raw_rates), max(app_rates)
-        _say(f"generation, raw llama-cpp-python: {raw:7.1f} tokens/s")
-        _say(f"generation, through Lanterne:     {app:7.1f} tokens/s   ratio {app / raw:.2f}  (target >= 0.90)")
+            llm.reset_cache()
+            through = engine.ask(question, max_tokens=args.tokens)
+            messages, _ = engine.build_messages(question, through.sources, [], llm)
+            spec = dict(llm.prompt_and_sampling(messages, library.settings.answer_temperature),
+                        max_tokens=through.completion_tokens, llama=llm.llama_kwargs)
+            fresh = fresh_generation(spec)
+            app_rates.append(through.tokens_per_s)
+            fresh_rates.append(fresh["tokens_per_s"])
+            shape = (through.prompt_tokens, through.completion_tokens)
+            if len(spec["prompt"]) != through.prompt_tokens or fresh["completion_tokens"] != through.completion_tokens:
+                _say(f"  (note: fresh run {len(spec['prompt'])}/{fresh['completion_tokens']} tokens vs "
+                     f"{through.prompt_tokens}/{through.completion_tokens} through Lanterne)")
+        raw, app = max(fresh_rates), max(app_rates)
+        kw = llm.llama_kwargs
+        _say(f"generation, {shape[0]} prompt tokens, {shape[1]} generated (n_ctx {kw['n_ctx']}, n_batch {kw['n_batch']}, "
+             f"threads {kw['n_threads']}/{kw['n_threads_batch']}, flash attention):")
+        _say(f"  fresh llama-cpp-python process: {raw:7.1f} tokens/s   (runs: {', '.join(f'{r:.1f}' for r in fresh_rates)})")
+        _say(f"  through lanterne ask:           {app:7.1f} tokens/s   (runs: {', '.join(f'{r:.1f}' for r in app_rates)})"
+             f"   ratio {app / raw:.2f}  (target >= 0.90)")
+        messages, _ = engine.build_messages(question, engine.search.search("obligations du prestataire", 6), [], llm)
 
         latencies = []
         for _ in range(5):
@@ -413,9 +425,40 @@ def bench_answer(args, data_dir: Path) -> dict:
         _say(f"cancel -> generation stopped: max {max(latencies):.1f} ms over 5 tries  (target <= 200 ms)")
         library.close()
         return {"model": llm.model_id, "ttft_cold_s": cold.ttft_s, "ttft_warm_s": warm.ttft_s, "ttft_followup_s": follow.ttft_s,
-                "raw_tokens_s": raw, "app_tokens_s": app, "ratio": app / raw, "cancel_ms_max": max(latencies)}
+                "fresh_tokens_s": raw, "app_tokens_s": app, "ratio": app / raw, "prompt_tokens": shape[0],
+                "generated_tokens": shape[1], "cancel_ms_max": max(latencies)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+_FRESH_GENERATION = r"""
+import json, sys, time
+import llama_cpp
+spec = json.load(sys.stdin)
+llm = llama_cpp.Llama(**spec["llama"])
+started = time.perf_counter()
+first, n = None, 0
+for chunk in llm.create_completion(prompt=spec["prompt"], stream=True, max_tokens=spec["max_tokens"],
+                                   temperature=spec["temperature"], seed=spec["seed"],
+                                   repeat_penalty=spec["repeat_penalty"], stop=spec["stop"] or None):
+    if chunk["choices"][0].get("text"):
+        n += 1
+        if first is None:
+            first = time.perf_counter() - started
+total = time.perf_counter() - started
+print(json.dumps({"completion_tokens": n, "ttft_s": first or 0.0,
+                  "tokens_per_s": n / (total - first) if first is not None and n > 1 else 0.0}))
+"""
+
+
+def fresh_generation(spec: dict) -> dict:
+    """Generation by llama-cpp-python alone in a new process (nothing of Lanterne imported),
+    measured the way ``GenerationStats`` measures it: tokens / (end - first token)."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", _FRESH_GENERATION], input=json.dumps(spec), capture_output=True,
+                          text=True, timeout=600, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # ---------------------------------------------------------------- reconcile

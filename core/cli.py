@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--questions", type=int, default=2, help="questions per client")
     b.add_argument("--tokens", type=int, default=128, help="max tokens per answer")
     b.add_argument("--json", action="store_true")
-    b = bsub.add_parser("answer", help="time to first token (cold, warm), tokens/s app vs raw, cancel latency")
+    b = bsub.add_parser("answer", help="time to first token (cold, warm), tokens/s through lanterne ask vs a fresh llama-cpp-python process, cancel latency")
     b.add_argument("--tokens", type=int, default=200)
     b.add_argument("--json", action="store_true")
     b = bsub.add_parser("evidence", help="evidence sentences, compact context and answer checker on a SQuAD file")

@@ -162,6 +162,9 @@ class _no_redirect:
         return None
 
 
+REPEAT_PENALTY = 1.1
+
+
 @dataclass
 class LlamaSettings:
     n_ctx: int | None = None  # None: chosen from the model and free RAM
@@ -197,12 +200,13 @@ class LlamaCppLLM:
             s = self.settings
             gpu = s.n_gpu_layers if s.n_gpu_layers is not None else (-1 if llama_cpp.llama_supports_gpu_offload() else 0)
             n_ctx = choose_context(self.info, s.n_ctx)
-            self._llama = llama_cpp.Llama(
+            self.llama_kwargs = dict(
                 model_path=str(self.path), n_ctx=n_ctx, n_batch=min(s.n_batch, n_ctx),
                 n_threads=s.n_threads or physical_cores(), n_threads_batch=s.n_threads_batch or os.cpu_count() or 1,
                 n_gpu_layers=gpu, verbose=False, seed=0,
                 flash_attn=True,  # measured: +28% prompt processing on CPU, the bulk of time to first token
-            )
+            )  # kept: `bench answer` loads the same model in a fresh process with exactly these
+            self._llama = llama_cpp.Llama(**self.llama_kwargs)
             self._encoder = ChatEncoder(llama_vocabulary(self._llama), self._llama.metadata.get("tokenizer.chat_template"))
             log.info("LLM %s loaded: n_ctx=%d, threads=%d/%d, gpu_layers=%d, chat format %s", self.model_id, n_ctx,
                      s.n_threads or physical_cores(), s.n_threads_batch or os.cpu_count() or 1, gpu, self._encoder.family)
@@ -274,7 +278,7 @@ class LlamaCppLLM:
                 stats.prompt_tokens = len(prompt)
                 stream = self._llama.create_completion(
                     prompt=prompt, stream=True, max_tokens=max_tokens, temperature=temperature,
-                    stop=list(stop) + self._encoder.stop or None, seed=0, repeat_penalty=1.1,
+                    stop=list(stop) + self._encoder.stop or None, seed=0, repeat_penalty=REPEAT_PENALTY,
                     logit_bias={self._llama.token_eos(): -1e9} if ban_eos else None,
                 )
                 first = True
@@ -309,22 +313,11 @@ class LlamaCppLLM:
                 raise _as_model_error(item)
             yield item
 
-    def raw_generation_rate(self, messages: Sequence[Message], max_tokens: int, temperature: float = 0.1) -> tuple[int, float]:
-        """Generation tokens/s of llama-cpp-python itself, iterated directly on the owner thread
-        with the same prompt and sampling settings as ``stream_chat`` (benchmarks)."""
-        def run():
-            n, first = 0, None
-            stream = self._llama.create_completion(
-                prompt=self._encode(messages), stream=True, max_tokens=max_tokens, temperature=temperature, seed=0,
-                repeat_penalty=1.1, logit_bias={self._llama.token_eos(): -1e9})
-            for chunk in stream:
-                if chunk["choices"][0].get("text"):
-                    n += 1
-                    if first is None:
-                        first = time.perf_counter()
-            end = time.perf_counter()
-            return n, (n - 1) / (end - first) if n > 1 and first else 0.0
-        return self._call(run)
+    def prompt_and_sampling(self, messages: Sequence[Message], temperature: float = 0.1) -> dict:
+        """What ``stream_chat`` sends to llama.cpp for these messages: the prompt ids and sampling
+        settings (``bench answer`` replays them in a fresh process)."""
+        return self._call(lambda: {"prompt": self._encode(messages), "temperature": temperature, "seed": 0,
+                                   "repeat_penalty": REPEAT_PENALTY, "stop": self._encoder.stop})
 
     def reset_cache(self) -> None:
         self._call(lambda: self._llama.reset())
