@@ -84,6 +84,8 @@ class AnswerResult:
     evidence: list = field(default_factory=list)  # core.evidence.Evidence, best first, before generation
     checks: list = field(default_factory=list)  # core.verify.SentenceCheck, one per sentence of the answer
     chat_id: int | None = None
+    pinned: list[str] = field(default_factory=list)  # documents read whole (catalog paths; see core/whole.py)
+    parts: int = 0  # ... in how many parts (1: in one pass)
 
     @property
     def supported(self) -> bool:
@@ -99,7 +101,7 @@ class AnswerResult:
             "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
             "retrieval_s": round(self.retrieval_s, 4), "total_s": round(self.total_s, 4),
             "cancelled": self.cancelled, "not_found": self.not_found, "chat_id": self.chat_id,
-            "collections": self.collections,
+            "collections": self.collections, "pinned": [display_path(p) for p in self.pinned], "parts": self.parts,
         }
 
 
@@ -250,14 +252,20 @@ class AnswerEngine:
     def ask(self, question: str, *, collections: Sequence[str] | None = None, history: Sequence[Turn] = (),
             on_token: Callable[[str], None] | None = None, cancel: threading.Event | None = None,
             max_tokens: int | None = None, on_evidence: Callable[[list], None] | None = None,
-            nothing_in_scope: bool = False) -> AnswerResult:
+            nothing_in_scope: bool = False, pinned: Sequence | None = None,
+            on_progress: Callable[[str, int, int], None] | None = None) -> AnswerResult:
         """``nothing_in_scope``: the caller may read no collection (an API token limited to
-        collections that do not exist): nothing is retrieved, whatever ``collections`` says."""
+        collections that do not exist): nothing is retrieved, whatever ``collections`` says.
+        ``pinned``: documents (``core.whole.PinnedDocument``) to read whole instead of searching;
+        ``on_progress(stage, done, total)`` follows their reading."""
         question = question.strip()
         if not question:
             raise LanterneError("Ask a question.", code="usage")
         result = AnswerResult(question=question, collections=list(collections or []))
         started = time.perf_counter()
+        if pinned:
+            return self._ask_pinned(result, started, list(pinned), history, on_token, cancel, max_tokens,
+                                    on_evidence, on_progress)
         hits = self.search.search(question, self.passages, collections) if not nothing_in_scope else []
         if history and len(question.split()) < 12 and not nothing_in_scope:
             # A short follow-up ("and for Martin?") lacks context: also search with the previous
@@ -328,6 +336,63 @@ class AnswerEngine:
         return result
 
 
+    def _ask_pinned(self, result: AnswerResult, started: float, pinned: list, history: Sequence[Turn],
+                    on_token, cancel, max_tokens, on_evidence, on_progress) -> AnswerResult:
+        """A question about whole documents (core/whole.py): every chunk is read, no search."""
+        from core.evidence import rank_evidence
+        from core.verify import check_answer
+        from core.whole import read_documents
+
+        question = result.question
+        lang = self._language(question)
+        result.pinned = [d.path for d in pinned]
+        chunks = [h for d in pinned for h in d.chunks]
+        candidates = _overlapping(question, chunks, self.passages)
+        result.retrieval_s = time.perf_counter() - started
+        if candidates:
+            try:
+                result.evidence = rank_evidence(question, candidates, embedder=self.library.embedder, lang=lang)
+            except Exception:
+                log.exception("evidence ranking failed")
+        if on_evidence is not None:
+            on_evidence(result.evidence)
+        llm = self._model()
+        result.model = llm.model_id
+        history_messages = _history_messages(history, llm, int(llm.context_size * 0.1))
+        loop_stop = [False]
+
+        def looping(text: str) -> bool:
+            if repetition_start(text) is not None:
+                loop_stop[0] = True
+            return loop_stop[0]
+
+        reading = read_documents(llm, self._system, question, pinned, history=history_messages, on_token=on_token,
+                                 cancel=cancel, on_progress=on_progress, max_tokens=max_tokens,
+                                 temperature=self.library.settings.answer_temperature, should_stop=looping)
+        text = reading.answer
+        if loop_stop[0] and repetition_start(text) is not None:
+            text = text[:repetition_start(text)]
+        result.parts = reading.parts
+        result.answer = strip_stray_markup(text).strip()
+        result.citations = resolve_citations(result.answer, reading.sources)
+        result.cited = bool(result.citations)
+        if result.citations:
+            result.sources = [reading.sources[c.n - 1] for c in result.citations]
+        else:  # the passages the notes cited, else the start of each document: something to open
+            noted = resolve_citations(" ".join(reading.notes), reading.sources)
+            result.sources = ([reading.sources[c.n - 1] for c in noted][: self.passages]
+                              or [d.chunks[0] for d in pinned])
+        result.checks = check_answer(result.answer, [h.text for h in reading.sources], system_prompt=self._system,
+                                     previous_answer=history[-1].answer if history else "")
+        result.cancelled = reading.cancelled or (cancel is not None and cancel.is_set())
+        stats = reading.stats
+        result.total_s = time.perf_counter() - started
+        result.ttft_s = result.total_s - (stats.total_s - stats.ttft_s) if stats.completion_tokens else 0.0
+        result.prompt_tokens = reading.prompt_tokens
+        result.completion_tokens = stats.completion_tokens
+        result.tokens_per_s = stats.tokens_per_s
+        return result
+
     def _model(self):
         return self._model_future.result() if self._model_future is not None else self.library.llm
 
@@ -363,6 +428,36 @@ def repetition_start(text: str) -> int | None:
         start -= period  # walk back over the earlier copies
     cut = start + period  # keep one copy
     return spans[cut][0] if cut < n else None
+
+
+def _history_messages(history: Sequence[Turn], llm, budget: int) -> list[Message]:
+    """The latest turns that fit in ``budget`` tokens, oldest first (markers removed)."""
+    kept: list[Message] = []
+    for turn in reversed(history):
+        pair = [Message("user", turn.question), Message("assistant", _strip_markers(turn.answer))]
+        cost = sum(llm.count_tokens(m.content) + 8 for m in pair)
+        if cost > budget:
+            break
+        kept = pair + kept
+        budget -= cost
+    return kept
+
+
+def _overlapping(question: str, hits: Sequence[Hit], k: int) -> list[Hit]:
+    """The ``k`` chunks sharing the most content words with the question (evidence for a
+    whole-document question, whose chunks are not searched); none when nothing is shared."""
+    from indexer.textproc import STOP_WORDS, fold, tokens
+
+    stop = STOP_WORDS.get("fr", frozenset()) | STOP_WORDS.get("en", frozenset())
+    words = {fold(w) for w in tokens(question) if fold(w) not in stop and len(w) > 2}
+    if not words:
+        return []
+    scored = []
+    for i, hit in enumerate(hits):
+        shared = len(words & {fold(w) for w in tokens(hit.text)})
+        if shared:
+            scored.append((-shared, i, hit))
+    return [hit for _, _, hit in sorted(scored)[:k]]
 
 
 def _strip_markers(text: str) -> str:

@@ -13,7 +13,7 @@ from core.errors import LanterneError
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
     id INTEGER PRIMARY KEY, title TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,
-    collections TEXT NOT NULL DEFAULT '[]', model TEXT NOT NULL DEFAULT ''
+    collections TEXT NOT NULL DEFAULT '[]', model TEXT NOT NULL DEFAULT '', pinned TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS turns (
     id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
@@ -48,10 +48,11 @@ class Conversation:
     collections: list[str]
     model: str
     turns: list[StoredTurn] = field(default_factory=list)
+    pinned: list[str] = field(default_factory=list)  # documents read whole (catalog paths, core/whole.py)
 
     def as_json(self, with_turns: bool = False) -> dict:
         data = {"id": self.id, "title": self.title, "created_at": self.created_at, "updated_at": self.updated_at,
-                "collections": self.collections, "model": self.model}
+                "collections": self.collections, "model": self.model, "pinned": self.pinned}
         if with_turns:
             data["turns"] = [vars(t) for t in self.turns]
         return data
@@ -70,6 +71,8 @@ class ChatStore:
             for name, ddl in (("status", "TEXT NOT NULL DEFAULT 'done'"), ("details", "TEXT NOT NULL DEFAULT '{}'")):
                 if name not in columns:  # chats saved by an earlier version
                     self._conn.execute(f"ALTER TABLE turns ADD COLUMN {name} {ddl}")
+            if "pinned" not in {r["name"] for r in self._conn.execute("PRAGMA table_info(conversations)")}:
+                self._conn.execute("ALTER TABLE conversations ADD COLUMN pinned TEXT NOT NULL DEFAULT '[]'")
 
     def close(self) -> None:
         self._conn.close()
@@ -78,12 +81,15 @@ class ChatStore:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
-    def create(self, title: str, collections: list[str] | None = None, model: str = "") -> Conversation:
+    def create(self, title: str, collections: list[str] | None = None, model: str = "",
+               pinned: list[str] | None = None) -> Conversation:
         now = time.time()
         with self._lock:
             cur = self._conn.execute(
-                "INSERT INTO conversations(title, created_at, updated_at, collections, model) VALUES(?, ?, ?, ?, ?)",
-                (title.strip()[:200] or "Conversation", now, now, json.dumps(collections or []), model))
+                "INSERT INTO conversations(title, created_at, updated_at, collections, model, pinned) "
+                "VALUES(?, ?, ?, ?, ?, ?)",
+                (title.strip()[:200] or "Conversation", now, now, json.dumps(collections or []), model,
+                 json.dumps(pinned or [], ensure_ascii=False)))
             return self.get(cur.lastrowid)
 
     def rename_collection(self, old: str, new: str) -> int:
@@ -103,7 +109,8 @@ class ChatStore:
         if not rows:
             raise LanterneError(f"No conversation with id {chat_id}.", code="no-chat")
         r = rows[0]
-        conv = Conversation(r["id"], r["title"], r["created_at"], r["updated_at"], json.loads(r["collections"]), r["model"])
+        conv = Conversation(r["id"], r["title"], r["created_at"], r["updated_at"], json.loads(r["collections"]), r["model"],
+                            pinned=json.loads(r["pinned"]))
         conv.turns = [self._turn(t) for t in self._q("SELECT * FROM turns WHERE conversation_id=? ORDER BY id", (chat_id,))]
         return conv
 
@@ -127,8 +134,8 @@ class ChatStore:
                            (like, like, like))
         else:
             rows = self._q("SELECT * FROM conversations ORDER BY updated_at DESC")
-        return [Conversation(r["id"], r["title"], r["created_at"], r["updated_at"], json.loads(r["collections"]), r["model"])
-                for r in rows]
+        return [Conversation(r["id"], r["title"], r["created_at"], r["updated_at"], json.loads(r["collections"]), r["model"],
+                             pinned=json.loads(r["pinned"])) for r in rows]
 
     def add_turn(self, chat_id: int, question: str, answer: str, citations: list[dict], model: str,
                  collections: list[str], timings: dict, *, status: str = "done",
@@ -163,6 +170,11 @@ class ChatStore:
             self._q("UPDATE conversations SET collections=? WHERE id=?", (json.dumps(collections), chat_id))
         else:
             self._q("UPDATE conversations SET collections=?, model=? WHERE id=?", (json.dumps(collections), model, chat_id))
+
+    def set_pinned(self, chat_id: int, paths: list[str]) -> None:
+        """The documents a conversation reads whole (empty: it searches its collections)."""
+        self.get(chat_id)
+        self._q("UPDATE conversations SET pinned=? WHERE id=?", (json.dumps(list(paths), ensure_ascii=False), chat_id))
 
     def delete_turn(self, turn_id: int) -> None:
         """Forget one turn (an answer being regenerated)."""

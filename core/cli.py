@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--collection", action="append", help="limit to this collection (repeatable)")
     p.add_argument("--chat", type=int, metavar="ID", help="continue this conversation")
     p.add_argument("--model", help="use this installed model (see: lanterne models list)")
+    p.add_argument("--pin", action="append", metavar="PATH",
+                   help="read this indexed document whole instead of searching (repeatable; with --chat, "
+                        "the conversation keeps its pins)")
     p.add_argument("--json", action="store_true")
     _engine_arguments(p)
 
@@ -431,6 +434,9 @@ def cmd_ask(args, data_dir: Path) -> int:
 
     from core.errors import LanterneError
 
+    if args.pin and args.context_only:
+        raise LanterneError("--context-only shows what a search gives the model; --pin reads whole documents.",
+                            code="usage")
     if args.batch and not args.context_only:
         raise LanterneError("--batch is for --context-only; ask one question at a time otherwise.", code="usage")
     if not args.batch and not args.question:
@@ -464,9 +470,15 @@ def cmd_ask(args, data_dir: Path) -> int:
                 sys.stdout.write(piece)
                 sys.stdout.flush()
 
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage == "reading" and done < total and total > 1 and not args.json:
+                print(f"(reading the pinned documents: part {min(done + 1, total)} of {total})", file=sys.stderr,
+                      flush=True)
+
         _text_argument(args.question, "question")
         saved = ConversationService(library).ask(args.chat, args.question, scope=args.collection or None,
-                                                 model=args.model, on_token=on_token, cancel=cancel)
+                                                 model=args.model, on_token=on_token, cancel=cancel,
+                                                 pinned=args.pin, on_progress=on_progress)
         result = saved.result
         if args.json:
             print(json.dumps(saved.as_json(), ensure_ascii=False))
@@ -496,6 +508,10 @@ def cmd_ask(args, data_dir: Path) -> int:
                 print(f"  [{c.n}] {os.path.basename(name)}{page} — {name}")
         elif not result.sources:
             print("\n(No passage of your documents matched this question.)")
+        if result.pinned:
+            names = ", ".join(os.path.basename(display_path(p)) for p in result.pinned)
+            how = "in one pass" if result.parts <= 1 else f"in {result.parts} parts"
+            print(f"\n(Read whole, {how}: {terminal_safe(names)})")
         chat = f"conversation {saved.chat_id}" if saved.chat_id is not None else "not saved"
         print(f"\n[{result.model} · first word after {result.ttft_s:.2f} s · {result.tokens_per_s:.1f} tokens/s · "
               f"{chat}]", file=sys.stderr)

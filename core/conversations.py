@@ -15,6 +15,10 @@ keeps its own history, cancel or timing rules. The policies, in one place:
 - **Cancel**: what was generated before the cancel is saved, marked ``cancelled``; nothing is saved
   when nothing was said. A new conversation is created only once there is something to save, so
   a failed question leaves no empty conversation.
+- **Pinned documents**: documents pinned to a conversation (``pinned``, or the conversation's
+  own) are read whole instead of searching (``core/whole.py``); pins given with a question are
+  remembered by the conversation, an empty list unpins. They are this computer's documents: a
+  Lanterne server's scope is not asked then.
 - **Sources shown**: the passages cited by markers; when the model wrote none (small models often
   do not), every passage it read, marked ``consulted``.
 - **Timings**: one record (retrieval, first token, total, speed, tokens) for every caller.
@@ -77,8 +81,11 @@ def timings_of(result: AnswerResult) -> dict:
 
 
 def details_of(result: AnswerResult) -> dict:
-    return {"cited": result.cited, "evidence": [e.as_json() for e in result.evidence[:EVIDENCE_SAVED]],
-            "checks": [c.as_json() for c in result.checks]}
+    details = {"cited": result.cited, "evidence": [e.as_json() for e in result.evidence[:EVIDENCE_SAVED]],
+               "checks": [c.as_json() for c in result.checks]}
+    if result.pinned:
+        details |= {"pinned": result.pinned, "parts": result.parts}
+    return details
 
 
 def history_of(conversation: Conversation | None) -> list[Turn]:
@@ -95,9 +102,12 @@ class ConversationService:
     def ask(self, chat_id: int | None, question: str, *, scope: Sequence[str] | None = None,
             model: str | None = None, on_token: Callable[[str], None] | None = None,
             cancel: threading.Event | None = None, on_evidence: Callable[[list], None] | None = None,
-            on_model_loading: Callable[[], None] | None = None, max_tokens: int | None = None) -> SavedTurn:
+            on_model_loading: Callable[[], None] | None = None, max_tokens: int | None = None,
+            pinned: Sequence[str] | None = None,
+            on_progress: Callable[[str, int, int], None] | None = None) -> SavedTurn:
         """Answer ``question`` in conversation ``chat_id`` (None: a new one, created when there is
-        something to save) and save the turn."""
+        something to save) and save the turn. ``pinned``: document paths to read whole (None: the
+        conversation's pins)."""
         question = (question or "").strip()
         if not question:
             raise LanterneError("Ask a question.", code="usage")
@@ -108,19 +118,25 @@ class ConversationService:
             scope = conversation.collections if conversation is not None else []
         scope = list(scope or [])
         name = model or self._conversation_model(conversation)
+        explicit_pins = pinned is not None
+        if pinned is None:
+            pinned = conversation.pinned if conversation is not None else []
         # a conversation's empty scope means every collection
         result = self.answer(question, history_of(conversation), scope=scope or None, model=name,
                              on_token=on_token, cancel=cancel, max_tokens=max_tokens, on_evidence=on_evidence,
-                             on_model_loading=on_model_loading)
+                             on_model_loading=on_model_loading, pinned=list(pinned), on_progress=on_progress)
         status = turn_status(result)
         citations = shown_citations(result)
         if status == "cancelled" and not result.answer:
             return SavedTurn(chat_id, result, None, citations, status)
         created = conversation is None
         if created:
-            conversation = chats.create(question[:80], scope, result.model or name or "")
-        elif explicit_scope:
-            chats.set_scope(conversation.id, scope)
+            conversation = chats.create(question[:80], scope, result.model or name or "", result.pinned)
+        else:
+            if explicit_scope:
+                chats.set_scope(conversation.id, scope)
+            if explicit_pins:
+                chats.set_pinned(conversation.id, result.pinned)
         turn = chats.add_turn(conversation.id, question, result.answer, citations, result.model or name or "",
                               scope, timings_of(result), status=status, details=details_of(result))
         result.chat_id = conversation.id
@@ -130,7 +146,8 @@ class ConversationService:
                model: str | None = None, on_token: Callable[[str], None] | None = None,
                cancel: threading.Event | None = None, max_tokens: int | None = None,
                on_evidence: Callable[[list], None] | None = None,
-               on_model_loading: Callable[[], None] | None = None) -> AnswerResult:
+               on_model_loading: Callable[[], None] | None = None, pinned: Sequence[str] | None = None,
+               on_progress: Callable[[str, int, int], None] | None = None) -> AnswerResult:
         """A question with its history supplied by the caller, nothing saved (``ask`` saves; the
         API server's clients keep their own conversations). ``scope`` None: every collection; an
         empty list: none (nothing is retrieved). The model starts loading at once, so retrieval
@@ -138,6 +155,16 @@ class ConversationService:
         question = (question or "").strip()
         if not question:
             raise LanterneError("Ask a question.", code="usage")
+        if pinned:
+            from core.whole import resolve_pins
+
+            docs = resolve_pins(self.library, pinned)  # refused before any model loads
+            future = self.library.llm_future(model)
+            if not future.done() and on_model_loading is not None:
+                on_model_loading()
+            return AnswerEngine(self.library, model_future=future).ask(
+                question, history=list(history)[-HISTORY_TURNS:], on_token=on_token, cancel=cancel,
+                max_tokens=max_tokens, on_evidence=on_evidence, pinned=docs, on_progress=on_progress)
         if scope and any(is_server_scope(n) for n in scope):
             if not all(is_server_scope(n) for n in scope):
                 raise LanterneError("Ask the Lanterne server's collections and this computer's separately.",
