@@ -86,6 +86,12 @@ def resolve_pins(library, paths: Sequence[str]) -> list[PinnedDocument]:
     return docs
 
 
+def find_indexed(library, path: str) -> str | None:
+    """The catalog path of the indexed document at ``path`` (as typed or stored), else None."""
+    row = _indexed(library, path) or _indexed(library, catalog_path(path))
+    return row.path if row is not None else None
+
+
 def _indexed(library, path: str):
     rows = library.catalog._q("SELECT id FROM documents WHERE path=? AND status='indexed' ORDER BY id LIMIT 1", (path,))
     return library.catalog.document_by_id(rows[0]["id"]) if rows else None

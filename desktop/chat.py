@@ -37,6 +37,8 @@ class TurnState:
     evidence: list[dict] = field(default_factory=list)  # sentences that likely answer, shown first
     unverified: list[str] = field(default_factory=list)  # answer sentences the checker could not support
     supported: bool = True  # some sentence of the answer is supported by the passages
+    progress: tuple[int, int] | None = None  # pinned documents: parts read, of how many
+    pinned: list[str] = field(default_factory=list)  # the documents read whole for this answer
 
 
 class _Stream(QObject):
@@ -45,6 +47,7 @@ class _Stream(QObject):
     token = Signal(int, str)  # generation number, piece
     phase = Signal(int, str)  # generation number, "streaming"
     evidence = Signal(int, object)  # generation number, list of evidence dicts (before any token)
+    progress = Signal(int, str, int, int)  # generation number, stage, parts done, parts
 
 
 class Transcript(QTextBrowser):
@@ -87,6 +90,7 @@ class ChatPanel(Retranslatable, QWidget):
     citation_activated = Signal(dict)
     conversation_saved = Signal(int)
     answer_finished = Signal(object)
+    pins_changed = Signal(list)
 
     def __init__(self, library: Library, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,6 +112,8 @@ class ChatPanel(Retranslatable, QWidget):
         self._stream.token.connect(self._on_token)
         self._stream.phase.connect(self._on_phase)
         self._stream.evidence.connect(self._on_evidence)
+        self._stream.progress.connect(self._on_progress)
+        self.pinned: list[str] = []  # documents read whole (catalog paths, core/whole.py)
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(50)  # re-render at most 20 times a second while streaming
@@ -143,6 +149,15 @@ class ChatPanel(Retranslatable, QWidget):
         self.status = QLabel()
         muted(self.status)
         layout.addWidget(self.status)
+        # the pinned documents, each with a button to unpin it
+        self.pins_bar = QWidget()
+        self.pins_layout = QHBoxLayout(self.pins_bar)
+        self.pins_layout.setContentsMargins(0, 0, 0, 0)
+        self.pins_label = QLabel()
+        self.pins_layout.addWidget(self.pins_label)
+        self.pins_layout.addStretch(1)
+        self.pins_bar.hide()
+        layout.addWidget(self.pins_bar)
         row = QHBoxLayout()
         self.question = QuestionBox()
         self.question.setMaximumHeight(90)
@@ -213,6 +228,8 @@ class ChatPanel(Retranslatable, QWidget):
         self.chat_id = None
         self.title_text = ""
         self.turns = []
+        self.pinned = []
+        self._fill_pins()
         self.render()
         self.retranslate()
         self.question.setFocus()
@@ -232,6 +249,8 @@ class ChatPanel(Retranslatable, QWidget):
                 self.model_name = conv.model
                 self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(conv.model)))
             self.turns = [self._stored(t) for t in conv.turns]
+            self.pinned = list(conv.pinned)
+            self._fill_pins()
             self.render()
             self.retranslate()
 
@@ -269,7 +288,8 @@ class ChatPanel(Retranslatable, QWidget):
         self._generation += 1
         generation = self._generation
         library = self.library
-        chat_id, scope, model = self.chat_id, list(self.scope), self.model_name
+        chat_id, scope, model, pinned = self.chat_id, list(self.scope), self.model_name, list(self.pinned)
+        turn.pinned = pinned
         stream = self._stream
         started = time.perf_counter()
 
@@ -287,6 +307,7 @@ class ChatPanel(Retranslatable, QWidget):
             service = ConversationService(library)
             kwargs = dict(scope=scope, model=model or None, on_token=on_token, cancel=cancel,
                           on_model_loading=lambda: stream.phase.emit(generation, "loading"),
+                          pinned=pinned, on_progress=lambda *p: stream.progress.emit(generation, *p),
                           on_evidence=lambda ev: stream.evidence.emit(generation, [e.as_json() for e in ev[:3]]))
             if regenerate and chat_id is not None:
                 return service.regenerate(chat_id, **kwargs)
@@ -383,6 +404,86 @@ class ChatPanel(Retranslatable, QWidget):
             self.turns[-1].evidence = list(evidence)
             self.render()
 
+    def _on_progress(self, generation: int, stage: str, done: int, total: int) -> None:
+        if generation == self._generation and self.turns:
+            self.turns[-1].progress = (done, total) if stage == "reading" and total > 1 else None
+            self.render()
+            self.retranslate()
+
+    # -- pinned documents
+    def pin(self, path: str) -> None:
+        """Read this document whole in the conversation's next questions (``path``: the catalog's
+        text form, as in citations' ``doc_id`` rows and the sidebar)."""
+        from core.whole import MAX_PINNED
+
+        if path in self.pinned:
+            return
+        if len(self.pinned) >= MAX_PINNED:
+            from desktop.a11y import announce
+
+            self.status.setText(self.tr("At most {0} documents can be pinned to a conversation.").format(MAX_PINNED))
+            announce(self, self.status.text(), assertive=True)
+            return
+        self._set_pins(self.pinned + [path])
+
+    def unpin(self, path: str) -> None:
+        self._set_pins([p for p in self.pinned if p != path])
+
+    def pin_citation(self, citation: dict) -> None:
+        """Pin the document a citation comes from (its catalog path, found by its id)."""
+        catalog, doc_id = self.library.catalog, int(citation["doc_id"])
+
+        def found(row) -> None:
+            if row is None:
+                self.status.setText(self.tr("This document is no longer in your library."))
+            else:
+                self.pin(row.path)
+
+        self.runner.run(lambda: catalog.document_by_id(doc_id), found, name="lanterne-pin")
+
+    def pin_file(self, path: str) -> None:
+        """Pin a file chosen on disk (the sidebar), once it is known to be an indexed document."""
+        from core.whole import find_indexed
+
+        library = self.library
+
+        def found(catalog_path) -> None:
+            if catalog_path is None:
+                self.status.setText(self.tr("{0} is not indexed (yet): it cannot be read whole.")
+                                    .format(os.path.basename(path)))
+            else:
+                self.pin(catalog_path)
+
+        self.runner.run(lambda: find_indexed(library, path), found, name="lanterne-pin")
+
+    def _set_pins(self, paths: list[str]) -> None:
+        self.pinned = list(paths)
+        if self.chat_id is not None:
+            chats, cid = self.library.chats, self.chat_id
+            self.runner.run(lambda: chats.set_pinned(cid, paths))
+        self._fill_pins()
+        self.retranslate()
+        self.pins_changed.emit(list(self.pinned))
+
+    def _fill_pins(self) -> None:
+        from core.paths import display_path
+
+        while self.pins_layout.count() > 2:  # the label and the stretch stay
+            item = self.pins_layout.takeAt(1)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for n, path in enumerate(self.pinned):
+            name = os.path.basename(display_path(path))
+            chip = QToolButton()
+            chip.setText(name)
+            chip.setIcon(icon("close"))
+            chip.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            chip.setToolTip(self.tr("Read whole: {0}. Click to unpin.").format(display_path(path)))
+            chip.setAccessibleName(self.tr("Unpin {0}").format(name))
+            chip.clicked.connect(lambda _=False, p=path: self.unpin(p))
+            self.pins_layout.insertWidget(1 + n, chip)
+        self.pins_bar.setVisible(bool(self.pinned))
+
     def _on_phase(self, generation: int, phase: str) -> None:
         if generation == self._generation and self.turns:
             self.turns[-1].state = phase
@@ -452,6 +553,11 @@ class ChatPanel(Retranslatable, QWidget):
             citation = next((c for c in self.turns[index].citations if c["n"] == n), None)
             if citation is not None:
                 self.citation_activated.emit(citation)
+        elif kind == "pin" and len(parts) == 2:
+            n = int(parts[1])
+            citation = next((c for c in self.turns[index].citations if c["n"] == n), None)
+            if citation is not None and citation.get("doc_id") is not None and not citation.get("server"):
+                self.pin_citation(citation)
         elif kind == "copy":
             self.copy_answer(index)
         elif kind == "regen":
@@ -483,6 +589,10 @@ class ChatPanel(Retranslatable, QWidget):
         note = ""
         if turn.state == "loading" and not turn.answer:
             note = self.tr("Loading the model…")
+        elif turn.state == "waiting" and not turn.answer and turn.progress:
+            note = self.tr("Reading the pinned documents whole: part {0} of {1}… (Esc to stop)").format(
+                self.locale().toString(min(turn.progress[0] + 1, turn.progress[1])),
+                self.locale().toString(turn.progress[1]))
         elif turn.state == "waiting" and not turn.answer:
             note = self.tr("Reading your documents…")
         if note:
@@ -513,6 +623,12 @@ class ChatPanel(Retranslatable, QWidget):
                            "shown instead.")
         if tail:
             out.append(f"<p class='muted'><i>{html.escape(tail)}</i></p>")
+        if turn.pinned and turn.state in ("done", "cancelled"):
+            from core.paths import display_path
+
+            names = ", ".join(os.path.basename(display_path(p)) for p in turn.pinned)
+            read = self.tr("Read whole: {0}").format(names)
+            out.append(f"<p class='muted' style='margin-top:4px'>{html.escape(read)}</p>")
         if turn.unverified and turn.supported and turn.state == "done":
             label = html.escape(self.tr("Not verified in your documents:"))
             items = "".join(f"<li>{html.escape(t)}</li>" for t in turn.unverified)
@@ -524,11 +640,15 @@ class ChatPanel(Retranslatable, QWidget):
                                   if consulted else self.tr("Sources"))
             out.append(f"<p class='muted' style='margin-top:6px'>{sources}</p>")
             out.append("<table width='100%' cellspacing='4' cellpadding='6'>")
+            read_whole = html.escape(self.tr("Read the whole document"))
             for c in turn.citations:
                 name = os.path.basename(c["path"])
                 where = self.where(c) or (c.get("heading") or "")
                 label = f"[{c['n']}] {html.escape(name)}" + (f" — {html.escape(where)}" if where else "")
-                out.append(f"<tr><td bgcolor='{card_bg}'><a href='card:{i}:{c['n']}'><b>{label}</b></a><br>"
+                pin = ""
+                if c.get("doc_id") is not None and not c.get("server"):
+                    pin = f" &nbsp;<a href='pin:{i}:{c['n']}'>{read_whole}</a>"
+                out.append(f"<tr><td bgcolor='{card_bg}'><a href='card:{i}:{c['n']}'><b>{label}</b></a>{pin}<br>"
                            f"<span class='muted'>{highlight(c.get('text', ''), words)}</span></td></tr>")
             out.append("</table>")
         if turn.state in ("done", "not-found", "cancelled", "error"):
@@ -568,6 +688,16 @@ class ChatPanel(Retranslatable, QWidget):
         self.model_combo.setAccessibleName(self.tr("Language model"))
         self.question.setPlaceholderText(self.tr("Ask a question about your documents (Ctrl+Enter to send)"))
         self.question.setAccessibleName(self.tr("Question"))
+        self.pins_label.setText(self.tr("Read whole:"))
+        self.pins_bar.setAccessibleName(self.tr("Documents pinned to this conversation"))
+        for i in range(1, self.pins_layout.count() - 1):
+            chip = self.pins_layout.itemAt(i).widget()
+            if chip is not None and 0 <= i - 1 < len(self.pinned):
+                from core.paths import display_path
+
+                name = os.path.basename(display_path(self.pinned[i - 1]))
+                chip.setToolTip(self.tr("Read whole: {0}. Click to unpin.").format(display_path(self.pinned[i - 1])))
+                chip.setAccessibleName(self.tr("Unpin {0}").format(name))
         self.transcript.setAccessibleName(self.tr("Conversation"))
         if self.busy:
             self.send_button.setText(self.tr("Stop"))
@@ -581,6 +711,8 @@ class ChatPanel(Retranslatable, QWidget):
         state = self.turns[-1].state if self.turns and self.busy else ""
         if self.model_state == "loading" or state == "loading":
             self.status.setText(self.tr("Loading the model in the background…"))
+        elif state == "waiting" and self.turns[-1].pinned:
+            self.status.setText(self.tr("Reading the pinned documents… (Esc to stop)"))
         elif state == "waiting":
             self.status.setText(self.tr("Searching your documents…"))
         elif state == "streaming":

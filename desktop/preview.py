@@ -10,7 +10,7 @@ import logging
 import os
 import re
 
-from PySide6.QtCore import QRectF, QUrl, Qt
+from PySide6.QtCore import QRectF, QUrl, Qt, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QStackedWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
@@ -26,7 +26,13 @@ from desktop.style import emphasize, icon
 log = logging.getLogger(__name__)
 
 class PreviewDialog(Retranslatable, QDialog):
-    """A non-modal window showing where a citation comes from."""
+    """A non-modal window showing where a citation comes from.
+
+    Signals:
+        pin_requested(dict): "Read the whole document" was pressed (the citation shown).
+    """
+
+    pin_requested = Signal(dict)
 
     def __init__(self, library: Library, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,7 +64,9 @@ class PreviewDialog(Retranslatable, QDialog):
         self.next_button.clicked.connect(lambda: self.show_page(self.page + 1))
         self.open_button = QPushButton(icon("open-external"), "")
         self.open_button.clicked.connect(self.open_external)
-        for w in (self.prev_button, self.page_label, self.next_button, self.open_button):
+        self.pin_button = QPushButton(icon("document"), "")
+        self.pin_button.clicked.connect(lambda: self.pin_requested.emit(dict(self.citation)))
+        for w in (self.prev_button, self.page_label, self.next_button, self.pin_button, self.open_button):
             top.addWidget(w)
         layout.addLayout(top)
         self.stack = QStackedWidget()
@@ -188,6 +196,9 @@ class PreviewDialog(Retranslatable, QDialog):
         self.heading.setToolTip(self.path)
         self.open_button.setText(self.tr("Open with default app"))
         self.open_button.setVisible(not self.on_server)  # the file is on the server, not here
+        self.pin_button.setText(self.tr("Read the whole document"))
+        self.pin_button.setToolTip(self.tr("Pin this document to the conversation: the next questions read it whole"))
+        self.pin_button.setVisible(not self.on_server and self.citation.get("doc_id") is not None)
         self.prev_button.setToolTip(self.tr("Previous page"))
         self.prev_button.setAccessibleName(self.tr("Previous page"))
         self.next_button.setToolTip(self.tr("Next page"))

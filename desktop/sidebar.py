@@ -87,12 +87,14 @@ class CollectionsView(Retranslatable, QWidget):
         problems_requested(): the user asked for the Problems view.
         add_requested(str): "Add folder…" on a collection (its name).
         renamed(str, str): a collection was renamed (old name, new name).
+        pin_requested(str): a file to read whole in the current conversation (its path on disk).
     """
 
     problems_requested = Signal()
     add_requested = Signal(str)
     renamed = Signal(str, str)
     server_changed = Signal(list)  # the server's collections, as scope names ("@server:NAME")
+    pin_requested = Signal(str)
 
     def __init__(self, library: Library, controller: IndexingController, runner: Runner,
                  parent: QWidget | None = None) -> None:
@@ -293,6 +295,12 @@ class CollectionsView(Retranslatable, QWidget):
                            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(folder)))
             menu.addAction(icon("retry"), self.tr("Check for changes now"),
                            lambda: self.controller.reindex_source(source.id))
+            if source.kind == "folder":
+                menu.addAction(icon("document"), self.tr("Read documents of this folder whole…"),
+                               lambda: self._choose_pins(source.path))
+            else:
+                menu.addAction(icon("document"), self.tr("Read this document whole"),
+                               lambda: self.pin_requested.emit(source.path))
             menu.addSeparator()
             menu.addAction(icon("trash"), self.tr("Remove from Lanterne…"), lambda: self._remove(source))
         elif coll is not None:
@@ -302,6 +310,14 @@ class CollectionsView(Retranslatable, QWidget):
             if coll.problems:
                 menu.addAction(icon("warning"), self.tr("Show problems"), self.problems_requested)
         menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def _choose_pins(self, folder: str) -> None:
+        """Documents of a watched folder to pin to the conversation (read whole)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Documents to read whole"), folder)
+        for path in paths:
+            self.pin_requested.emit(path)
 
     def rename(self, coll: CollectionInfo, name: str | None = None) -> None:
         """Rename a collection (F2 or the context menu); conversations scoped to it follow."""

@@ -101,6 +101,7 @@ class MainWindow(Retranslatable, QMainWindow):
         self.collections.server_changed.connect(self.chat.set_server_collections)
         self.collections.problems_requested.connect(self.show_problems)
         self.collections.renamed.connect(self._collection_renamed)
+        self.collections.pin_requested.connect(self.chat.pin_file)
         self.progress_panel.problems_requested.connect(self.show_problems)
         self.conversations.chosen.connect(self._open_conversation)
         self.conversations.new_requested.connect(self.new_conversation)
@@ -296,6 +297,7 @@ class MainWindow(Retranslatable, QMainWindow):
     def show_citation(self, citation: dict) -> None:
         if self.preview is None:
             self.preview = PreviewDialog(self.library, self.runner, self)
+            self.preview.pin_requested.connect(self.chat.pin_citation)
         self.preview.show_citation(citation)
         self.preview.show()
         self.preview.raise_()

@@ -105,8 +105,40 @@
         <translation>Réponse prête : {0}</translation>
     </message>
     <message>
+        <source>At most {0} documents can be pinned to a conversation.</source>
+        <translation>Une conversation peut lire en entier au plus {0} documents.</translation>
+    </message>
+    <message>
+        <source>This document is no longer in your library.</source>
+        <translation>Ce document n’est plus dans votre bibliothèque.</translation>
+    </message>
+    <message>
+        <source>{0} is not indexed (yet): it cannot be read whole.</source>
+        <translation>{0} n’est pas (encore) indexé : il ne peut pas être lu en entier.</translation>
+    </message>
+    <message>
+        <source>Read whole: {0}. Click to unpin.</source>
+        <translation>Lu en entier : {0}. Cliquez pour le retirer.</translation>
+    </message>
+    <message>
+        <source>Unpin {0}</source>
+        <translation>Ne plus lire {0} en entier</translation>
+    </message>
+    <message>
         <source>On the Lanterne server</source>
         <translation>Sur le serveur Lanterne</translation>
+    </message>
+    <message>
+        <source>Reading the pinned documents whole: part {0} of {1}… (Esc to stop)</source>
+        <translation>Lecture intégrale des documents épinglés : partie {0} sur {1}… (Échap pour arrêter)</translation>
+    </message>
+    <message>
+        <source>Read whole: {0}</source>
+        <translation>Lu en entier : {0}</translation>
+    </message>
+    <message>
+        <source>Read the whole document</source>
+        <translation>Lire le document en entier</translation>
     </message>
     <message>
         <source>Copy</source>
@@ -157,6 +189,14 @@
         <translation>Question</translation>
     </message>
     <message>
+        <source>Read whole:</source>
+        <translation>Lus en entier :</translation>
+    </message>
+    <message>
+        <source>Documents pinned to this conversation</source>
+        <translation>Documents épinglés à cette conversation</translation>
+    </message>
+    <message>
         <source>Conversation</source>
         <translation>Conversation</translation>
     </message>
@@ -179,6 +219,10 @@
     <message>
         <source>Loading the model in the background…</source>
         <translation>Chargement du modèle en arrière-plan…</translation>
+    </message>
+    <message>
+        <source>Reading the pinned documents… (Esc to stop)</source>
+        <translation>Lecture des documents épinglés… (Échap pour arrêter)</translation>
     </message>
     <message>
         <source>Searching your documents…</source>
@@ -264,6 +308,14 @@
         <translation>Rechercher les modifications maintenant</translation>
     </message>
     <message>
+        <source>Read documents of this folder whole…</source>
+        <translation>Lire en entier des documents de ce dossier…</translation>
+    </message>
+    <message>
+        <source>Read this document whole</source>
+        <translation>Lire ce document en entier</translation>
+    </message>
+    <message>
         <source>Remove from Lanterne…</source>
         <translation>Retirer de Lanterne…</translation>
     </message>
@@ -278,6 +330,10 @@
     <message>
         <source>Show problems</source>
         <translation>Afficher les problèmes</translation>
+    </message>
+    <message>
+        <source>Documents to read whole</source>
+        <translation>Documents à lire en entier</translation>
     </message>
     <message>
         <source>Rename collection</source>
@@ -661,6 +717,18 @@
     <message>
         <source>This conversation no longer exists.</source>
         <translation>Cette conversation n’existe plus.</translation>
+    </message>
+    <message>
+        <source>A pinned document is no longer in your library (moved, deleted or not indexed yet). Unpin it to go on.</source>
+        <translation>Un document épinglé n’est plus dans votre bibliothèque (déplacé, supprimé ou pas encore indexé). Retirez-le pour continuer.</translation>
+    </message>
+    <message>
+        <source>A pinned document has no text to read.</source>
+        <translation>Un document épinglé ne contient aucun texte à lire.</translation>
+    </message>
+    <message>
+        <source>Too many documents are pinned to this conversation: unpin some.</source>
+        <translation>Trop de documents sont épinglés à cette conversation : retirez-en quelques-uns.</translation>
     </message>
     <message>
         <source>Ask a question.</source>
@@ -1163,6 +1231,14 @@
     <message>
         <source>Open with default app</source>
         <translation>Ouvrir avec l’application par défaut</translation>
+    </message>
+    <message>
+        <source>Read the whole document</source>
+        <translation>Lire le document en entier</translation>
+    </message>
+    <message>
+        <source>Pin this document to the conversation: the next questions read it whole</source>
+        <translation>Épingler ce document à la conversation : les prochaines questions le liront en entier</translation>
     </message>
     <message>
         <source>Previous page</source>
