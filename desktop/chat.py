@@ -469,9 +469,11 @@ class ChatPanel(Retranslatable, QWidget):
         from core.paths import display_path
 
         while self.pins_layout.count() > 2:  # the label and the stretch stay
-            item = self.pins_layout.takeAt(1)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            chip = self.pins_layout.takeAt(1).widget()
+            if chip is not None:  # gone now, not at the next turn of the event loop
+                chip.hide()
+                chip.setParent(None)
+                chip.deleteLater()
         for n, path in enumerate(self.pinned):
             name = os.path.basename(display_path(path))
             chip = QToolButton()

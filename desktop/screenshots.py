@@ -8,6 +8,7 @@ from the X server. (Developer tool; `make screenshots` runs it.)
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(argv[0] if argv else "docs/screenshots").resolve()
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from PySide6.QtCore import QUrl
     from PySide6.QtWidgets import QApplication
 
@@ -135,6 +139,17 @@ def main(argv: list[str] | None = None) -> int:
                 window.preview.move(440, 0)
                 grab(window.preview, f"preview-{language}")
                 window.preview.hide()
+            # the cited contract pinned to the conversation and read whole
+            if pdf is not None:
+                window.chat.pin_citation(pdf)
+                spin(10, lambda: bool(window.chat.pinned))
+                finished.clear()
+                window.chat.answer_finished.connect(finished.append)
+                window.chat.ask("Résume ce document." if language == "fr" else "Summarise this document.")
+                spin(180, lambda: bool(finished))
+                window.chat.answer_finished.disconnect()
+                grab(window, f"pinned-{language}")
+                window.chat._set_pins([])
             # the same folder, asked through the Lanterne server (sidebar: "Lanterne server")
             window.collections.refresh_server()
             spin(30, lambda: window.chat.server_collections == ["@server:Contrats"])
@@ -202,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         lanterne.runner.wait(10)
         server.should_exit = True
         library.close()
+        shutil.copytree(library.layout.logs, out / "logs", dirs_exist_ok=True)  # to read what happened
     return 0
 
 

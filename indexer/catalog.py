@@ -7,6 +7,7 @@ that ``reconcile`` removes. Write order (see IndexingService) keeps this true ac
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -14,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
@@ -126,25 +129,43 @@ class Catalog:
                     part.rename(Path(str(aside) + suffix))
             return cls(path), aside.name
 
-    def file_intact(self) -> bool:
+    def file_intact(self, *, confirm: int = 3, pause_s: float = 0.2) -> bool:
         """A cheap check (a stat and the 100-byte header, not a scan) that the file under our open
         connection is still the database: not deleted, replaced, truncated, and its WAL still
         there. A connection keeps working on a file truncated or unlinked under it, and all it
-        writes would be lost at the next start."""
+        writes would be lost at the next start.
+
+        A failed look is taken again ``confirm`` times, ``pause_s`` apart: a checkpoint copying the
+        WAL into the file writes the header's new page count before the file has grown to it, and
+        that moment must not pass for damage (it did, under indexing, and set off a repair)."""
+        for attempt in range(max(1, confirm)):
+            if attempt:
+                time.sleep(pause_s)
+            if self._looks_intact():
+                return True
+        return False
+
+    def _looks_intact(self) -> bool:
         try:
             st = os.stat(self.path)
             with open(self.path, "rb") as fh:
                 header = fh.read(100)
         except OSError:
             return False
-        if (st.st_dev, st.st_ino) != self._identity or len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
-            return False
+        if (st.st_dev, st.st_ino) != self._identity:
+            return self._damaged("replaced")
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+            return self._damaged("header")
         page_size = int.from_bytes(header[16:18], "big")
         page_size = 65536 if page_size == 1 else page_size
         pages = int.from_bytes(header[28:32], "big")
         if st.st_size < pages * page_size:
-            return False
-        return os.path.exists(str(self.path) + "-wal")
+            return self._damaged(f"truncated: {st.st_size} bytes, the header says {pages} pages of {page_size}")
+        return os.path.exists(str(self.path) + "-wal") or self._damaged("its WAL file is gone")
+
+    def _damaged(self, why: str) -> bool:
+        log.warning("the catalog file %s does not look intact: %s", self.path, why)
+        return False
 
     def salvage(self) -> bool:
         """After ``file_intact`` failed: write what the live connection still sees to a new file
