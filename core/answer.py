@@ -189,16 +189,8 @@ def build_messages(system_text: str, question: str, hits: Sequence[Hit], history
     budget = ctx - reserve - fixed
     if budget < 0:
         raise LanterneError("The question is too long for the model's context.", code="context-overflow")
-    kept_history: list[Message] = []
-    history_budget = int(ctx * HISTORY_SHARE)
-    for turn in reversed(history):
-        pair = [Message("user", turn.question), Message("assistant", _strip_markers(turn.answer))]
-        cost = sum(llm.count_tokens(m.content) + 8 for m in pair)
-        if cost > min(history_budget, budget):
-            break
-        kept_history = pair + kept_history
-        history_budget -= cost
-        budget -= cost
+    kept_history = _history_messages(history, llm, min(int(ctx * HISTORY_SHARE), budget))
+    budget -= sum(llm.count_tokens(m.content) + 8 for m in kept_history)
     used: list[Hit] = []
     blocks: list[str] = []
     for hit in hits:

@@ -425,7 +425,7 @@ def bench_answer(args, data_dir: Path) -> dict:
         _say(f"cancel -> generation stopped: max {max(latencies):.1f} ms over 5 tries  (target <= 200 ms)")
         library.close()
         return {"model": llm.model_id, "ttft_cold_s": cold.ttft_s, "ttft_warm_s": warm.ttft_s, "ttft_followup_s": follow.ttft_s,
-                "fresh_tokens_s": raw, "app_tokens_s": app, "ratio": app / raw, "prompt_tokens": shape[0],
+                "fresh_tokens_s": raw, "raw_tokens_s": raw, "app_tokens_s": app, "ratio": app / raw, "prompt_tokens": shape[0],
                 "generated_tokens": shape[1], "cancel_ms_max": max(latencies)}
     finally:
         shutil.rmtree(work, ignore_errors=True)

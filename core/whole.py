@@ -50,14 +50,6 @@ class PinnedDocument:
     path: str  # the catalog's text form
     chunks: list[Hit] = field(default_factory=list)
 
-    @property
-    def name(self) -> str:
-        return os.path.basename(display_path(self.path))
-
-    @property
-    def pages(self) -> int:
-        return max((h.page for h in self.chunks), default=0)
-
 
 def catalog_path(user_path: str) -> str:
     """A path as the user typed it (relative, ~) in the catalog's text form."""
@@ -93,12 +85,7 @@ def find_indexed(library, path: str) -> str | None:
 
 
 def _indexed(library, path: str):
-    rows = library.catalog._q("SELECT id FROM documents WHERE path=? AND status='indexed' ORDER BY id LIMIT 1", (path,))
-    return library.catalog.document_by_id(rows[0]["id"]) if rows else None
-
-
-def pinned_paths(docs: Sequence[PinnedDocument]) -> list[str]:
-    return [d.path for d in docs]
+    return library.catalog.indexed_document(path)
 
 
 @dataclass

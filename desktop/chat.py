@@ -480,11 +480,16 @@ class ChatPanel(Retranslatable, QWidget):
             chip.setText(name)
             chip.setIcon(icon("close"))
             chip.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-            chip.setToolTip(self.tr("Read whole: {0}. Click to unpin.").format(display_path(path)))
-            chip.setAccessibleName(self.tr("Unpin {0}").format(name))
+            self._label_chip(chip, path)
             chip.clicked.connect(lambda _=False, p=path: self.unpin(p))
             self.pins_layout.insertWidget(1 + n, chip)
         self.pins_bar.setVisible(bool(self.pinned))
+
+    def _label_chip(self, chip: QToolButton, path: str) -> None:
+        from core.paths import display_path
+
+        chip.setToolTip(self.tr("Read whole: {0}. Click to unpin.").format(display_path(path)))
+        chip.setAccessibleName(self.tr("Unpin {0}").format(os.path.basename(display_path(path))))
 
     def _on_phase(self, generation: int, phase: str) -> None:
         if generation == self._generation and self.turns:
@@ -692,14 +697,10 @@ class ChatPanel(Retranslatable, QWidget):
         self.question.setAccessibleName(self.tr("Question"))
         self.pins_label.setText(self.tr("Read whole:"))
         self.pins_bar.setAccessibleName(self.tr("Documents pinned to this conversation"))
-        for i in range(1, self.pins_layout.count() - 1):
-            chip = self.pins_layout.itemAt(i).widget()
-            if chip is not None and 0 <= i - 1 < len(self.pinned):
-                from core.paths import display_path
-
-                name = os.path.basename(display_path(self.pinned[i - 1]))
-                chip.setToolTip(self.tr("Read whole: {0}. Click to unpin.").format(display_path(self.pinned[i - 1])))
-                chip.setAccessibleName(self.tr("Unpin {0}").format(name))
+        for i, path in enumerate(self.pinned, 1):
+            chip = self.pins_layout.itemAt(i).widget() if i < self.pins_layout.count() - 1 else None
+            if chip is not None:
+                self._label_chip(chip, path)
         self.transcript.setAccessibleName(self.tr("Conversation"))
         if self.busy:
             self.send_button.setText(self.tr("Stop"))

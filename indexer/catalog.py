@@ -352,6 +352,12 @@ class Catalog:
         rows = self._q("SELECT * FROM documents WHERE id=?", (doc_id,))
         return _doc(rows[0]) if rows else None
 
+    def indexed_document(self, path: str) -> DocumentRow | None:
+        """The indexed document at ``path`` (the catalog's text form), in whichever collection
+        holds it first; None when no collection has it indexed."""
+        rows = self._q("SELECT * FROM documents WHERE path=? AND status='indexed' ORDER BY id LIMIT 1", (path,))
+        return _doc(rows[0]) if rows else None
+
     def content_hashes(self) -> set[str]:
         """The content hash of every document the catalog knows (keys of the OCR page cache)."""
         return {r["hash"] for r in self._q("SELECT DISTINCT hash FROM documents WHERE hash IS NOT NULL")}
