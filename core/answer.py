@@ -315,9 +315,10 @@ class AnswerEngine:
         result.citations = resolve_citations(result.answer, used)
         result.cited = bool(result.citations)
         result.not_found = not used
-        from core.verify import check_answer
+        from core.verify import LazyEmbedder, check_answer
 
         result.checks = check_answer(result.answer, [h.text for h in used], system_prompt=self._system,
+                                     embedder=LazyEmbedder(lambda: self.library.embedder),
                                      previous_answer=history[-1].answer if history else "")
         result.cancelled = stats.cancelled
         result.ttft_s = result.retrieval_s + stats.ttft_s
@@ -332,7 +333,7 @@ class AnswerEngine:
                     on_token, cancel, max_tokens, on_evidence, on_progress) -> AnswerResult:
         """A question about whole documents (core/whole.py): every chunk is read, no search."""
         from core.evidence import rank_evidence
-        from core.verify import check_answer
+        from core.verify import LazyEmbedder, check_answer
         from core.whole import read_documents
 
         question = result.question
@@ -375,6 +376,7 @@ class AnswerEngine:
             result.sources = ([reading.sources[c.n - 1] for c in noted][: self.passages]
                               or [d.chunks[0] for d in pinned])
         result.checks = check_answer(result.answer, [h.text for h in reading.sources], system_prompt=self._system,
+                                     embedder=LazyEmbedder(lambda: self.library.embedder),
                                      previous_answer=history[-1].answer if history else "")
         result.cancelled = reading.cancelled or (cancel is not None and cancel.is_set())
         stats = reading.stats

@@ -387,8 +387,17 @@ def cmd_verify(args, data_dir: Path) -> int:
     """One JSON line per input line: each sentence of the answer, supported or not, and by which of
     that line's sources (1-based). The checker of the window and of `ask --json`."""
     from core.errors import LanterneError
-    from core.verify import check_answer
+    from core.verify import LazyEmbedder, check_answer
 
+    def load():  # only for a "question : answer" claim worded unlike its sources
+        from core.paths import DataLayout
+        from core.settings import Settings
+        from models.embedder import load_embedder
+
+        settings = Settings.load(DataLayout(data_dir).settings)
+        return load_embedder(settings.embedder, threads=settings.embed_threads)
+
+    embedder = LazyEmbedder(load)
     out = sys.stdout
     for number, line in enumerate(_read_lines(args.batch), 1):
         if not line.strip():
@@ -400,7 +409,7 @@ def cmd_verify(args, data_dir: Path) -> int:
                 raise TypeError
         except (ValueError, KeyError, TypeError):
             raise LanterneError(f'Line {number} is not {{"answer": str, "sources": [str, ...]}}.', code="bad-input") from None
-        checks = check_answer(answer, sources)
+        checks = check_answer(answer, sources, embedder=embedder)
         if args.json:
             out.write(json.dumps({"sentences": [c.as_json("text") for c in checks]}, ensure_ascii=False) + "\n")
         else:

@@ -13,7 +13,7 @@ from indexer.types import Block, ChunkData
 
 CountFn = Callable[[Sequence[str]], list[int]]
 
-_BOUNDARY = re.compile(r"[.!?…]+[\"'»”)\]]*\s+|\n+")
+_BOUNDARY = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]*[»”]|[\"')\]])*\s+|\n+")
 _ABBREV = {"m", "mm", "mme", "mlle", "dr", "pr", "me", "st", "ste", "etc", "cf", "ex", "art", "al", "p", "pp",
            "vol", "no", "n°", "fig", "mr", "mrs", "ms", "vs", "inc", "ltd", "jr", "sr", "av", "bd", "env"}
 
@@ -33,10 +33,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         end = m.start() + len(m.group().rstrip())
+        if m.group()[0] != "\n" and m.end() < len(text) and text[m.end()].islower():
+            continue  # "[…] et j'espère", "« Quoi ? » dit-il", "p. ex. la"
         if m.group()[0] == ".":
             word = text[max(0, m.start() - 6):m.start()].split()[-1:] or [""]
             w = word[0].lower().lstrip("(«\"")
-            if w in _ABBREV or (len(w) == 1 and w.isalpha()) or (m.end() < len(text) and text[m.end()].islower()):
+            if w in _ABBREV or (len(w) == 1 and w.isalpha()):
                 continue
         if text[start:end].strip():
             spans.append((start, end))

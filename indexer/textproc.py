@@ -71,6 +71,12 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+def stems(words: list[str], lang: str) -> list[str]:
+    """Snowball stems of ``words`` (accents folded); the words themselves for a language without one."""
+    stemmer = _stemmer(lang)
+    return [fold(w) for w in (stemmer.stemWords(words) if stemmer else words)]
+
+
 PREFIX = 5  # truncation terms: catch what the stemmer splits (algérienne/Algérie -> "alger")
 
 

@@ -52,3 +52,35 @@ def test_an_answer_repeating_the_previous_one_is_flagged():
 def test_facts_are_what_must_match_exactly():
     assert facts("Le 12 mars 2024, Claire Martin a payé 1 350,50 € à contact@dupont.fr.") >= {
         "12", "mars", "2024", "claire", "martin", "1350.50", "contact@dupont.fr"}
+
+
+def test_a_name_borrowed_from_the_next_sentence_must_fill_a_gap():
+    founders = ["La société fut fondée à Lyon par Jean Dupont en 1950. Paul Martin en devint le directeur en 1972."]
+    assert _supported("La société fut fondée à Lyon par Jean Dupont en 1950.", founders) == [True]
+    # Paul Martin is named next door, but the sentence about the founding names someone else
+    assert _supported("La société fut fondée à Lyon par Paul Martin en 1950.", founders) == [False]
+
+
+def test_a_capitalised_first_word_is_a_name_unless_it_is_grammar():
+    assert _supported("Durand intervient sous 48 heures.") == [False]  # the sources name Martin
+    assert _supported("Martin intervient sous 48 heures.") == [True]
+    assert _supported("Selon le contrat, le prestataire Martin intervient sous 48 heures.") == [True]
+    assert _supported("Conformément au contrat, le prestataire Martin intervient sous 48 heures.") == [True]
+
+
+def test_question_answer_claims_with_words_of_their_own():
+    # no "?" before the colon, and a plural the source writes in the singular
+    assert _supported("Quel montant annuel pour la redevance : 12 400 euros") == [True]
+    assert _supported("Quels montants annuels de redevance ? : 12 400 euros") == [True]
+    # the answer must be where the sources speak of the question, not any number of the text
+    assert _supported("Quel est le montant annuel de la redevance ? : 48 heures") == [False]
+
+
+def test_a_question_worded_unlike_its_sources_is_judged_by_meaning(embedder):
+    sources = ["Né en 1977, il étudie à Poufsouffle. Il est assassiné le 24 juin 1995 par Peter Pettigrow "
+               "sous les ordres de Voldemort. Il aimait le quidditch.",
+               "Le tournoi des trois sorciers réunit trois écoles. Albus Dumbledore dirige Poudlard."]
+    claim = "Qui tue Cedric ? : Peter Pettigrow"
+    assert _supported(claim, sources) == [False]  # no word of the question near the answer
+    assert _supported(claim, sources, embedder=embedder) == [True]
+    assert _supported("Qui tue Cedric ? : Albus Dumbledore", sources, embedder=embedder) == [False]
