@@ -229,7 +229,8 @@ class AnswerEngine:
 
         question = question.strip()
         hits = self.search.search(question, self.passages, collections) if question else []
-        evidence = rank_evidence(question, hits, embedder=self.library.embedder, lang=self._language(question)) if hits else []
+        evidence = (rank_evidence(question, hits, embedder=self.library.embedder, lang=self._language(question),
+                                  query_vector=self.search.query_vector(question)) if hits else [])
         context, tokens = [], 0
         if hits:
             llm = self._model()
@@ -272,7 +273,8 @@ class AnswerEngine:
             from core.evidence import rank_evidence
 
             try:  # the sentences that most likely answer, shown before any generated text
-                result.evidence = rank_evidence(question, hits, embedder=self.library.embedder, lang=lang)
+                result.evidence = rank_evidence(question, hits, embedder=self.library.embedder, lang=lang,
+                                                 query_vector=self.search.query_vector(question))
             except Exception:
                 log.exception("evidence ranking failed")
             if on_evidence is not None:

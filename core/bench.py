@@ -279,7 +279,8 @@ def bench_evidence(args, data_dir: Path) -> dict:
         for question, path, answers, *_ in sample:
             hits = engine.search(question, 4)
             t0 = time.perf_counter()
-            evidence = rank_evidence(question, hits, embedder=embedder, lang="fr", limit=8)
+            evidence = rank_evidence(question, hits, embedder=embedder, lang="fr", limit=8,
+                                     query_vector=engine.query_vector(question))  # as ask does
             ms.append((time.perf_counter() - t0) * 1000)
             good = [e.path == path and any(a in _norm(e.text) for a in answers) for e in evidence]
             e1 += bool(good) and good[0]

@@ -18,6 +18,7 @@ likely to hold the answer than a lone passage of an off-topic one).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Sequence
@@ -86,6 +87,20 @@ class SearchEngine:
         self.library = library
         self.weights = weights or FusionWeights()
         self._corpus_langs: list[str] | None = None
+        self._vectors: dict[str, object] = {}  # the last few questions' vectors (evidence reuses them)
+        self._vectors_lock = threading.Lock()
+
+    def query_vector(self, query: str):
+        """The embedder's vector for ``query``, computed once for retrieval and evidence ranking."""
+        with self._vectors_lock:
+            vector = self._vectors.get(query)
+        if vector is None:
+            vector = self.library.embedder.embed_query(query)
+            with self._vectors_lock:
+                if len(self._vectors) >= 8:
+                    self._vectors.pop(next(iter(self._vectors)))
+                self._vectors[query] = vector
+        return vector
 
     def collection_ids(self, names: Sequence[str] | None) -> list[int] | None:
         if not names:
@@ -119,7 +134,7 @@ class SearchEngine:
         t1 = time.perf_counter()
         vec_rows: list[dict] = []
         if "vector" in modes:
-            vec_rows = store.vector_search(self.library.embedder.embed_query(query), n, collection_ids)
+            vec_rows = store.vector_search(self.query_vector(query), n, collection_ids)
         log.debug("search %r: bm25 %.1f ms, vector %.1f ms", query, (t1 - t0) * 1e3, (time.perf_counter() - t1) * 1e3)
         return bm25_rows, vec_rows, langs
 
