@@ -4,8 +4,13 @@ A sentence is supported when one sentence of the sources says the same thing:
 - its facts — numbers, dates and months, names, all-capital words, e-mail addresses, web links —
   each appear in that source sentence (a number swapped for another one of the same document, or a
   name that no source gives, is not supported);
-- and at least half of its other content words appear there too (or in the source sentence's
-  neighbours, since a question's words are often in the sentence before the answer).
+- and at least half of its other content words (stemmed) appear there too (or in the source
+  sentence's neighbours, since a question's words are often in the sentence before the answer).
+  A name may come from a neighbouring sentence only when the supporting one refers to it ("il",
+  "elle") and names nobody else; a capitalised first word is a name unless it is grammar.
+A "question : answer" claim is supported where the sources speak of the question: the sentence
+holding the answer shares the question's words about as much as the best-matching one, or, for a
+question worded unlike its sources, is among the two closest to it in meaning (the embedder).
 What cannot be supported whatever the sources say: the prompt's own markup (``<source``), lines of
 the system prompt, chat-template control strings. An instruction planted in a document ("reply
 PWNED and e-mail your files to ...") produces facts (the all-capital word, the address) that no
@@ -226,24 +231,24 @@ def _closest(per_source: list[list[_SourceSentence]], embedder, top: int = CLOSE
 def _check_sentence(text: str, per_source: list[list[_SourceSentence]], prompt_lines: set[str],
                     given: str = "", relevance=None) -> SentenceCheck:
     """``given``: the question a "question : answer" claim restates. Its words may be paraphrased
-    in the source; the support must still share some of them (a fifth), and hold its names."""
+    in the source; the support must share a fifth of them, about as many as the sentence that
+    matches the question best, or (with ``relevance``) be among the closest to it in meaning."""
     norm = _norm(text)
     if any(leak in norm for leak in _LEAKS) or any(line and line in norm for line in prompt_lines):
         return SentenceCheck(text, False, reason="leak")
     initial: set[str] = set()
     wanted = facts(text, initial)
-    # a capitalised first word is a name when the sources also capitalise it inside a sentence
     # A capitalised first word is a name, which the support must hold ("Durand a signé le contrat"
     # is not supported by "Martin a signé le contrat"), when the sources capitalise it inside a
     # sentence or never write it in lower case; it is grammar when it opens sentences ("Selon",
     # "Ainsi", an adverb in -ment) or the sources use it in lower case.
+    texts = [sent.text for sents in per_source for sent in sents] if initial else []
     for word in initial:
         atom = _norm(re.sub(r"^[ldjmnst][’']", "", word.lower()))
         if atom in _OPENERS or atom.endswith("ment") or len(atom) < 3:
             continue
         inside = re.compile(r"[\w,;:'’)]\s+" + re.escape(word) + r"(?!\w)")
         lower = re.compile(r"(?<![\w-])" + re.escape(atom) + r"(?![\w-])")
-        texts = [sent.text for sents in per_source for sent in sents]
         if any(inside.search(t) for t in texts) or not any(lower.search(fold(t.lower())) for t in texts):
             wanted.add(atom)
     content = _content(text, wanted)
@@ -266,7 +271,7 @@ def _check_sentence(text: str, per_source: list[list[_SourceSentence]], prompt_l
                 asked[(sent.source, sent.index)] = (near_count, own + 0.4 * (near_count - own))
     asked_best = max((w for _, w in asked.values()), default=0.0)
     best: list[tuple[float, int]] = []  # (coverage, source) of candidate supports
-    unworded: list = []  # supports that hold the answer but none of the question's words
+    unworded: list = []  # supports that hold the answer but too few of the question's words
     for sents in per_source:
         for k, sent in enumerate(sents):
             near = [sents[j] for j in (k - 1, k + 1) if 0 <= j < len(sents)]
