@@ -390,12 +390,11 @@ def cmd_verify(args, data_dir: Path) -> int:
     from core.verify import LazyEmbedder, check_answer
 
     def load():  # only for a "question : answer" claim worded unlike its sources
+        from core.library import embedder_for
         from core.paths import DataLayout
         from core.settings import Settings
-        from models.embedder import load_embedder
 
-        settings = Settings.load(DataLayout(data_dir).settings)
-        return load_embedder(settings.embedder, threads=settings.embed_threads)
+        return embedder_for(Settings.load(DataLayout(data_dir).settings))
 
     embedder = LazyEmbedder(load)
     out = sys.stdout

@@ -19,6 +19,13 @@ log = logging.getLogger(__name__)
 REMOTE = "remote:"  # the model slot's name for the configured answer engine
 
 
+def embedder_for(settings: Settings):
+    """The embedder the settings name, with their thread count."""
+    from models.embedder import load_embedder
+
+    return load_embedder(settings.embedder, threads=settings.embed_threads)
+
+
 class Library:
     """One data folder, wired at start: the catalog, the chat store and the model registry exist
     from the constructor on (opening them costs milliseconds), so the UI thread can use them
@@ -89,9 +96,7 @@ class Library:
     def embedder(self):
         with self._embedder_lock:
             if self._embedder is None:
-                from models.embedder import load_embedder
-
-                self._embedder = load_embedder(self.settings.embedder, threads=self.settings.embed_threads)
+                self._embedder = embedder_for(self.settings)
                 log.info("embedder %s loaded (dim %d, max %d tokens)", self._embedder.model_id,
                          self._embedder.dimension, self._embedder.max_tokens)
             return self._embedder

@@ -89,10 +89,8 @@ def analyze(text: str, lang: str) -> str:
     morphological variants the stemmer keeps apart."""
     words = tokens(text)
     stop = STOP_WORDS.get(lang, frozenset())
-    stemmer = _stemmer(lang)
     kept = [w for w in words if w not in stop and len(w) < 40]
-    stems = stemmer.stemWords(kept) if stemmer else kept
-    out = [fold(s) for s in stems if s]
+    out = [s for s in stems(kept, lang) if s]
     out += [a + "_" + b for a, b in zip(out, out[1:])]
     out += ["_" + fold(w)[:PREFIX] for w in kept if len(w) > PREFIX]
     return " ".join(out)
