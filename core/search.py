@@ -87,19 +87,23 @@ class SearchEngine:
         self.library = library
         self.weights = weights or FusionWeights()
         self._corpus_langs: list[str] | None = None
-        self._vectors: dict[str, object] = {}  # the last few questions' vectors (evidence reuses them)
+        # the last few questions' vectors (evidence reuses them), by model: after the user switches
+        # embedders (``Library.change_embedder``), the old model's vectors must not be searched with
+        self._vectors: dict[tuple[str, str], object] = {}
         self._vectors_lock = threading.Lock()
 
     def query_vector(self, query: str):
         """The embedder's vector for ``query``, computed once for retrieval and evidence ranking."""
+        embedder = self.library.embedder
+        key = (embedder.model_id, query)
         with self._vectors_lock:
-            vector = self._vectors.get(query)
+            vector = self._vectors.get(key)
         if vector is None:
-            vector = self.library.embedder.embed_query(query)
+            vector = embedder.embed_query(query)
             with self._vectors_lock:
                 if len(self._vectors) >= 8:
                     self._vectors.pop(next(iter(self._vectors)))
-                self._vectors[query] = vector
+                self._vectors[key] = vector
         return vector
 
     def collection_ids(self, names: Sequence[str] | None) -> list[int] | None:

@@ -64,3 +64,24 @@ def test_fusion_is_no_worse_than_its_best_input(library):
     fused = engine.fuse(bm25, vec, ["fr"], 5)
     assert fused[0].chunk_id == "c0"
     assert set(rrf(bm25, vec, 5)[:2]) == {"c0", "c4"}  # plain RRF ties the two ends; the shipped fusion does not
+
+
+def test_question_vectors_follow_the_embedder(library, embedder):
+    """The question's vector is kept for evidence ranking, but a vector of the model the user
+    switched away from is never reused (both models are 384-dimensional: it would search silently
+    in the wrong space)."""
+    import numpy as np
+
+    from models.embedder import load_embedder
+
+    engine = SearchEngine(library)
+    question = "Quand le contrat Dupont se renouvelle-t-il ?"
+    first = engine.query_vector(question)
+    assert engine.query_vector(question) is first  # computed once for retrieval and evidence
+    other = load_embedder("all-MiniLM-L6-v2")
+    library.set_embedder(other)
+    switched = engine.query_vector(question)
+    assert np.allclose(switched, other.embed_query(question))
+    assert not np.allclose(switched, first)
+    library.set_embedder(embedder)
+    assert np.allclose(engine.query_vector(question), first)
