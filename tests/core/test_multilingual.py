@@ -74,12 +74,14 @@ def test_text_is_searchable_before_its_vectors(library, tmp_path):
         IndexingService(library).index([str(_folder(tmp_path))], "Bureau")), daemon=True)
     run.start()
     try:
-        end = time.monotonic() + 300
-        while time.monotonic() < end and not library.store.count():
-            time.sleep(0.05)
         engine = SearchEngine(library)
+        end = time.monotonic() + 300
+        bm25: list[str] = []
+        while time.monotonic() < end and not bm25:
+            # the three files are written one after the other: wait for the one asked about
+            bm25 = [os.path.basename(h.path) for h in engine.search("contestation facture", 3, mode="bm25")]
+            time.sleep(0.05)
         share = library.store.embedded_share()
-        bm25 = [os.path.basename(h.path) for h in engine.search("contestation facture", 3, mode="bm25")]
         hybrid = [os.path.basename(h.path) for h in engine.search("contestation facture", 3)]
     finally:
         gate.set()
