@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 
 from core.indexing import IndexingService
@@ -70,8 +71,6 @@ def test_question_vectors_follow_the_embedder(library, embedder):
     """The question's vector is kept for evidence ranking, but a vector of the model the user
     switched away from is never reused (both models are 384-dimensional: it would search silently
     in the wrong space)."""
-    import numpy as np
-
     from models.embedder import load_embedder
 
     engine = SearchEngine(library)
